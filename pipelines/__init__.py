@@ -1,0 +1,1 @@
+"""The Dagster code location: thin assets over the parenting_assessment library."""

@@ -1,0 +1,118 @@
+"""Command line: ``parenting-assessment run | synth | build-form``.
+
+User errors end with one readable line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from parenting_assessment.config import ConfigError, Settings
+
+USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FileNotFoundError)
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"error: {message}\n")
+    return 2
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from parenting_assessment.frame import FrameError, load_frame
+    from parenting_assessment.instrument.model import InstrumentError, load_instrument
+
+    base = Settings()
+    run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    settings = Settings(
+        raw=Path(args.raw or base.raw).resolve(), frame=Path(args.frame or base.frame).resolve(),
+        instrument=Path(args.instrument or base.instrument).resolve(),
+        warehouse=Path(args.warehouse or base.warehouse).resolve(), landing=base.landing,
+        reports=base.reports, run_id=run_id)
+    out_dir = Path(args.out).resolve() if args.out else settings.reports / run_id
+    if not settings.raw.exists():
+        return _fail(f"{settings.raw}: no such file or folder of exports")
+    try:
+        load_frame(settings.frame)
+        load_instrument(settings.instrument)
+        settings.pseudonym_key()
+    except (FrameError, InstrumentError, ConfigError) as exc:
+        return _fail(str(exc))
+    from pipelines.resources import SurveyResource
+    from pipelines.run import PipelineError, materialize_all
+
+    survey = SurveyResource(
+        raw=str(settings.raw), frame=str(settings.frame), instrument=str(settings.instrument),
+        warehouse=str(settings.warehouse), landing=str(settings.landing),
+        reports=str(out_dir.parent), run_id=out_dir.name)
+    print(f"parenting-assessment: running on {settings.raw}", flush=True)
+    try:
+        seconds = materialize_all(survey, progress=lambda m: print(m, flush=True))
+    except PipelineError as exc:
+        return _fail(str(exc))
+    print(f"done in {seconds:.1f} s; warehouse: {settings.warehouse}")
+    for lang in settings.languages:
+        print(f"report ({lang}): {out_dir / f'report_{lang}.html'}")
+    return 0
+
+
+def cmd_synth(args: argparse.Namespace) -> int:
+    from parenting_assessment.synth import synthesize
+
+    result = synthesize(seed=args.seed, out_dir=Path(args.out), villages=args.villages,
+                        households_per_village=args.households_per_village,
+                        frame_csv=Path(args.frame) if args.frame else None)
+    print(f"export: {result.export_path}")
+    print(f"frame: {result.frame_path}\ntruth: {result.truth_path}\n"
+          f"defects manifest: {result.defects_path}")
+    return 0
+
+
+def cmd_build_form(args: argparse.Namespace) -> int:
+    from parenting_assessment.config import DATA_DIR
+    from parenting_assessment.instrument.build import build_xlsform
+
+    out = build_xlsform(DATA_DIR / "instrument" / "source", Path(args.frame or Settings().frame),
+                        Path(args.out or Settings().instrument))
+    print(f"XLSForm: {out}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="parenting-assessment", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="run the whole pipeline and print the report's path")
+    r.add_argument("--raw", help="an export file or a folder of exports (default: bundled sample)")
+    r.add_argument("--frame", help="sampling frame CSV (default: data/frame/frame.csv)")
+    r.add_argument("--instrument", help="XLSForm (default: data/instrument/...xlsx)")
+    r.add_argument("--warehouse", help="DuckDB file (default: data/warehouse.duckdb)")
+    r.add_argument("--out", help="report folder (default: reports/<run-id>/)")
+    r.set_defaults(func=cmd_run)
+    s = sub.add_parser("synth", help="generate a synthetic survey with known truth")
+    s.add_argument("--seed", type=int, required=True)
+    s.add_argument("--villages", type=int)
+    s.add_argument("--households-per-village", type=int)
+    s.add_argument("--frame")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_synth)
+    b = sub.add_parser("build-form", help="build the XLSForm workbook from its CSV source")
+    b.add_argument("--frame")
+    b.add_argument("--out")
+    b.set_defaults(func=cmd_build_form)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except USER_ERRORS as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

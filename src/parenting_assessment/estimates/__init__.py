@@ -1,0 +1,1 @@
+"""Estimates of every catalogue indicator for villages, districts and overall."""

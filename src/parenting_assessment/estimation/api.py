@@ -1,0 +1,77 @@
+"""Public entry point: `estimate()` on a DataFrame or DuckDB relation, as R `svyby` would.
+
+It only validates and reshapes the input; the design table comes from `design.py` and the
+arithmetic from `taylor.py`, so the pipeline can call those two directly on long tables.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from parenting_assessment.estimation.design import check_columns, design_table
+from parenting_assessment.estimation.taylor import check_stat, taylor_by
+
+
+def estimate(
+    data: pd.DataFrame | duckdb.DuckDBPyRelation,
+    y: str,
+    *,
+    weight: str,
+    strata: str | None = None,
+    psu: str | None = None,
+    fpc: str | None = None,
+    by: str | list[str] | None = None,
+    stat: str = "mean",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Mean, proportion or total of `y` per domain, with Taylor-linearised SE, CI and deff.
+
+    Equivalent R: `svyby(~y, ~by, svydesign(ids = ~psu, strata = ~strata, weights = ~weight,
+    fpc = ~fpc, nest = TRUE, data = data), svymean, na.rm = TRUE, deff = TRUE)` (or `svytotal`,
+    or `svyciprop(method = "logit")` for the interval of a proportion).
+
+    `data` is a pandas DataFrame or a DuckDB relation (materialised with `.df()`). The design
+    (n_h per stratum, fpc) is built from *all* rows, including rows whose `y` is missing, so
+    missing values and domains never shrink n_h. Returns one row per domain, sorted by the `by`
+    columns: the `by` columns, `estimate, se, ci_low, ci_high, df, deff, n_unweighted,
+    N_weighted`, then `ci_degenerate` (proportion at 0 or 1, see `intervals.logit_interval`) and
+    `single_psu_strata` (strata with a single PSU, which add no variance; see `taylor_by`).
+    """
+    if isinstance(data, duckdb.DuckDBPyRelation):
+        data = data.df()
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"data must be a pandas DataFrame or a DuckDB relation, not {type(data)}")
+    check_stat(stat, level)
+    by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
+    check_columns(data, [y, weight, strata, psu, fpc, *by_cols])
+    if len(set(by_cols)) != len(by_cols):
+        raise ValueError(f"by has repeated columns: {by_cols}")
+    # Only the needed columns, under their own names (so error messages speak the user's
+    # language); an absent stratum or PSU is synthesised under a private name.
+    needed = list(dict.fromkeys(c for c in [y, weight, strata, psu, fpc, *by_cols] if c))
+    work = data[needed]
+    weights = pd.to_numeric(work[weight], errors="coerce")
+    if weights.isna().any() or (weights < 0).any():
+        raise ValueError(f"weights in {weight!r} must be numeric, non-negative and not missing")
+    if strata is None or psu is None:
+        work = work.copy()
+        if strata is None:
+            strata = "__stratum__"
+            work[strata] = 1
+        if psu is None:
+            psu = "__psu__"
+            work[psu] = np.arange(len(work))
+    design = design_table(work, strata=strata, psu=psu, fpc=fpc)
+    return taylor_by(
+        work,
+        y=y,
+        weight=weight,
+        stratum=strata,
+        psu=psu,
+        domains=by_cols,
+        design=design,
+        stat=stat,
+        level=level,
+    )

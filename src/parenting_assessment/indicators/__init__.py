@@ -1,0 +1,1 @@
+"""The indicator catalogue and the engine that computes it."""

@@ -1,0 +1,106 @@
+"""Ingest a batch: land its files, read them by detected format, write raw tables atomically.
+
+A batch either lands whole or not at all: files are parsed before anything is written, and
+the writes happen in one transaction. A failure marks the batch failed with its one-line
+message; the landed copy of the file is kept for inspection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from parenting_assessment.ingest.detect import detect_format
+from parenting_assessment.ingest.errors import IngestError
+from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx
+from parenting_assessment.ingest.landing import land_file
+from parenting_assessment.ingest.tables import RawExport
+from parenting_assessment.instrument.model import Instrument
+from parenting_assessment.warehouse import append_by_name, table_exists
+
+Reader = Callable[..., RawExport]
+READERS: dict[str, Reader] = {"kobo_xlsx": read_kobo_xlsx}
+
+
+@dataclass
+class BatchResult:
+    """What happened to one batch."""
+
+    batch: str
+    status: str
+    message: str = ""
+    files: list[dict] = field(default_factory=list)
+    rows_per_section: dict[str, int] = field(default_factory=dict)
+
+
+def _already_landed(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
+    if not table_exists(con, "meta.landed_files"):
+        return False
+    return bool(con.execute(
+        "select count(*) from meta.landed_files where sha256 = ?", [sha]).fetchone()[0])
+
+
+def _record_batch(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
+    con.execute("""create table if not exists meta.batches (batch varchar, status varchar,
+                   message varchar, files integer, updated_at timestamptz)""")
+    con.execute("delete from meta.batches where batch = ?", [result.batch])
+    con.execute("insert into meta.batches values (?, ?, ?, ?, ?)",
+                [result.batch, result.status, result.message, len(result.files),
+                 datetime.now(UTC)])
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrument, *,
+                 batch: str, landing_dir: Path) -> BatchResult:
+    """Land and read ``files`` as one batch; return what was done (never raises IngestError)."""
+    parsed: list[tuple[Path, object, str, RawExport]] = []
+    result = BatchResult(batch, "ok")
+    try:
+        if not files:
+            raise IngestError(batch, "no export files found")
+        for path in files:
+            landed = land_file(path, landing_dir)
+            if _already_landed(con, landed.sha256):
+                result.files.append({"file_name": path.name, "sha256": landed.sha256,
+                                     "status": "already landed"})
+                continue
+            fmt = detect_format(landed.stored)
+            reader = READERS.get(fmt)
+            if reader is None:
+                raise IngestError(path, f"detected format '{fmt}', which this version cannot read")
+            export = reader(landed.stored, ins, batch=batch, sha256=landed.sha256)
+            for df in export.sections.values():
+                df["_source_file"] = path.name
+            parsed.append((path, landed, fmt, export))
+    except IngestError as exc:
+        result.status, result.message = "failed", str(exc)
+        _record_batch(con, result)
+        return result
+    con.begin()
+    try:
+        for path, landed, fmt, export in parsed:
+            for section, df in export.sections.items():
+                append_by_name(con, f"raw.{section}", df)
+                result.rows_per_section[section] = (
+                    result.rows_per_section.get(section, 0) + len(df))
+            row = {
+                "file_name": path.name, "sha256": landed.sha256, "size": landed.size,
+                "format": fmt, "form_versions": ",".join(export.form_versions),
+                "rows_per_section": json.dumps(export.rows_per_section(), sort_keys=True),
+                "unknown_columns": json.dumps(export.unknown_columns, sort_keys=True),
+                "batch": batch, "stored_path": str(landed.stored),
+                "landed_at": datetime.now(UTC),
+            }
+            append_by_name(con, "meta.landed_files", pd.DataFrame([row]))
+            result.files.append({**row, "status": "landed"})
+        _record_batch(con, result)
+        con.commit()
+    except Exception:
+        con.rollback()
+        raise
+    return result

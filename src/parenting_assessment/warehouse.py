@@ -1,0 +1,68 @@
+"""The DuckDB warehouse: one file, one schema per layer.
+
+DuckDB allows one writer at a time; the pipeline opens it read-write for the length of a step,
+and readers (notebooks, the report) open it read-only or read the Parquet snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+SCHEMAS = ("raw", "typed", "validated", "core", "indicators", "estimates", "meta")
+
+
+@contextmanager
+def connect(path: Path | str, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        if not read_only:
+            for s in SCHEMAS:
+                con.execute(f"create schema if not exists {s}")
+        yield con
+    finally:
+        con.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, name = qualified.split(".")
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name]).fetchone()[0])
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFrame) -> int:
+    """Replace ``qualified`` with the content of ``df`` (registered, not string-built)."""
+    con.register("_incoming", df)
+    try:
+        con.execute(f"create or replace table {qualified} as select * from _incoming")
+    finally:
+        con.unregister("_incoming")
+    return len(df)
+
+
+def append_by_name(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFrame) -> None:
+    """Append rows, adding any new text columns first (a later form version may add fields)."""
+    if not table_exists(con, qualified):
+        replace_table(con, qualified, df)
+        return
+    have = {r[0] for r in con.execute(f"describe {qualified}").fetchall()}
+    for col in df.columns:
+        if col not in have:
+            con.execute(f'alter table {qualified} add column "{col}" varchar')
+    con.register("_incoming", df)
+    try:
+        con.execute(f"insert into {qualified} by name select * from _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def read_df(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or []).df()
