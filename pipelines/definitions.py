@@ -1,11 +1,13 @@
-"""The Definitions object: every asset and check, and the survey resource."""
+"""The Definitions object: assets, checks, the batch sensor and the survey resource."""
 
 import dagster as dg
 
 from pipelines.assets import analysis, ingest, report, validate
 from pipelines.resources import SurveyResource
+from pipelines.sensors import raw_folder_sensor
 
 defs = dg.Definitions(
     assets=dg.load_assets_from_modules([ingest, validate, analysis, report]),
+    sensors=[raw_folder_sensor],
     resources={"survey": SurveyResource()},
 )

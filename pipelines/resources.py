@@ -20,6 +20,7 @@ class SurveyResource(dg.ConfigurableResource):
     """Paths of the inputs and the warehouse (defaults: the bundled sample)."""
 
     raw: str = str(Settings().raw)
+    watch: str = str(Settings().watch)
     frame: str = str(Settings().frame)
     instrument: str = str(Settings().instrument)
     warehouse: str = str(Settings().warehouse)
@@ -29,7 +30,7 @@ class SurveyResource(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
-        return Settings(raw=Path(self.raw), frame=Path(self.frame),
+        return Settings(raw=Path(self.raw), watch=Path(self.watch), frame=Path(self.frame),
                         instrument=Path(self.instrument), warehouse=Path(self.warehouse),
                         landing=Path(self.landing), reports=Path(self.reports),
                         run_id=self.run_id)

@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 
+from parenting_assessment.ingest.batches import discover_batches
 from pipelines.definitions import defs
+from pipelines.partitions import survey_batches
 from pipelines.resources import SurveyResource
 
-STAGES = ("raw_tables", "typed_tables", "validated_tables", "core_model", "indicator_values",
+STAGES = ("raw_batch", "typed_tables", "validated_tables", "core_model", "indicator_values",
           "survey_estimates", "mapping_report")
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 class PipelineError(RuntimeError):
@@ -42,19 +45,27 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 
 def materialize_all(survey: SurveyResource, *, progress: Callable[[str], None] | None = None,
-                    instance: dg.DagsterInstance | None = None) -> float:
+                    instance: dg.DagsterInstance | None = None,
+                    stages: tuple[str, ...] = STAGES) -> float:
     """Run every stage; raise PipelineError with the failing stage's message."""
     assets = list(defs.assets or [])
     if instance is None:
         instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
                     else dg.DagsterInstance.ephemeral())
     start = time.perf_counter()
-    for i, stage in enumerate(STAGES, start=1):
+    batches = list(discover_batches(Path(survey.raw)))
+    if not batches:
+        raise PipelineError(f"raw_batch: {survey.raw}: no export files found")
+    instance.add_dynamic_partitions(survey_batches.name, batches)
+    for i, stage in enumerate(stages, start=1):
         t0 = time.perf_counter()
-        result = dg.materialize(assets, selection=[stage], resources={"survey": survey},
-                                instance=instance, run_config=QUIET, raise_on_error=False)
-        if not result.success:
-            raise PipelineError(f"{stage}: {_failure_message(result)}")
+        for key in batches if stage == "raw_batch" else [None]:
+            result = dg.materialize(assets, selection=[stage], resources={"survey": survey},
+                                    instance=instance, run_config=QUIET, partition_key=key,
+                                    raise_on_error=False)
+            if not result.success:
+                where = f"{stage}[{key}]" if key else stage
+                raise PipelineError(f"{where}: {_failure_message(result)}")
         if progress:
-            progress(f"[{i}/{len(STAGES)}] {stage:<18} {time.perf_counter() - t0:6.1f} s")
+            progress(f"[{i}/{len(stages)}] {stage:<18} {time.perf_counter() - t0:6.1f} s")
     return time.perf_counter() - start

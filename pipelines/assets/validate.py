@@ -11,7 +11,8 @@ from pipelines.resources import SurveyResource
 FAMILIES = ("required", "choice", "range", "type", "frame", "duplicates", "structure")
 
 
-@dg.asset(group_name="validate", kinds={"duckdb"}, deps=["raw_tables"])
+@dg.asset(group_name="validate", kinds={"duckdb"}, deps=["raw_batch"],
+          automation_condition=dg.AutomationCondition.eager())
 def typed_tables(survey: SurveyResource) -> dg.MaterializeResult:
     """Raw text cast by the instrument's types; one copy per submission."""
     with survey.connect() as con:
@@ -21,6 +22,7 @@ def typed_tables(survey: SurveyResource) -> dg.MaterializeResult:
 
 @dg.asset(
     group_name="validate", kinds={"duckdb"}, deps=[typed_tables],
+    automation_condition=dg.AutomationCondition.eager(),
     check_specs=[dg.AssetCheckSpec("rows_remain", asset="validated_tables", blocking=True)]
     + [dg.AssetCheckSpec(f"rules_{f}", asset="validated_tables") for f in FAMILIES],
 )
@@ -29,7 +31,7 @@ def validated_tables(survey: SurveyResource) -> dg.MaterializeResult:
     docs = Path(survey.settings.out_dir) / "validation" / "data_docs"
     with survey.connect() as con:
         res = validate(con, survey.load_instrument(), survey.load_frame(), docs_dir=docs)
-        accepted_hh = con.execute("select count(*) from validated.household").fetchone()[0]
+        accepted_hh = con.execute("select count(*) from validated.household").fetchall()[0][0]
     f = res.findings
     checks = [dg.AssetCheckResult(
         check_name="rows_remain", passed=bool(accepted_hh > 0),

@@ -1,4 +1,4 @@
-"""Command line: ``parenting-assessment run | synth | build-form``.
+"""Command line: ``parenting-assessment run | ingest | synth | build-form``.
 
 User errors end with one readable line on stderr and exit status 2, never a traceback.
 """
@@ -58,6 +58,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest and validate a file or folder of exports (no indicators, no report)."""
+    from pipelines.resources import SurveyResource
+    from pipelines.run import PipelineError, materialize_all
+
+    base = Settings()
+    raw = Path(args.path).resolve()
+    if not raw.exists():
+        return _fail(f"{raw}: no such file or folder of exports")
+    survey = SurveyResource(raw=str(raw), frame=str(Path(args.frame or base.frame).resolve()),
+                            instrument=str(base.instrument),
+                            warehouse=str(Path(args.warehouse or base.warehouse).resolve()),
+                            landing=str(base.landing), reports=str(base.reports))
+    try:
+        materialize_all(survey, progress=lambda m: print(m, flush=True),
+                        stages=("raw_batch", "typed_tables", "validated_tables"))
+    except PipelineError as exc:
+        return _fail(str(exc))
+    from parenting_assessment.warehouse import connect
+
+    with connect(survey.warehouse, read_only=True) as con:
+        print(con.execute("select * from validated.reconciliation").df().to_string(index=False))
+    return 0
+
+
 def cmd_synth(args: argparse.Namespace) -> int:
     from parenting_assessment.synth import synthesize
 
@@ -90,6 +115,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--warehouse", help="DuckDB file (default: data/warehouse.duckdb)")
     r.add_argument("--out", help="report folder (default: reports/<run-id>/)")
     r.set_defaults(func=cmd_run)
+    i = sub.add_parser("ingest", help="land, read and validate a file or folder of exports")
+    i.add_argument("path", help="an export file, a batch folder, or a folder of batch folders")
+    i.add_argument("--frame")
+    i.add_argument("--warehouse")
+    i.set_defaults(func=cmd_ingest)
     s = sub.add_parser("synth", help="generate a synthetic survey with known truth")
     s.add_argument("--seed", type=int, required=True)
     s.add_argument("--villages", type=int)

@@ -30,6 +30,7 @@ class Settings:
     """Where inputs and outputs live, and run-wide options."""
 
     raw: Path = field(default_factory=lambda: _env_path("PA_RAW", DATA_DIR / "sample"))
+    watch: Path = field(default_factory=lambda: _env_path("PA_WATCH", DATA_DIR / "raw"))
     frame: Path = field(
         default_factory=lambda: _env_path("PA_FRAME", DATA_DIR / "frame" / "frame.csv"))
     instrument: Path = field(default_factory=lambda: _env_path(

@@ -71,7 +71,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ins: Instrument) -> dict[str, in
                               where d.section = '{section}' and d._file_sha256 = r._file_sha256
                                 and d._source_sheet = r._source_sheet
                                 and d._source_row = r._source_row)""")
-        counts[section] = con.execute(f"select count(*) from typed.{section}").fetchone()[0]
+        counts[section] = con.execute(f"select count(*) from typed.{section}").fetchall()[0][0]
         for f in sec.fields:
             for out, expr, raw_col in _casts(f, ins):
                 if raw_col is None:

@@ -55,5 +55,5 @@ def build_core(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, key: bytes) 
     finally:
         con.unregister("_pseudonyms")
         con.unregister("_frame")
-    return {t: con.execute(f"select count(*) from core.{t}").fetchone()[0]
+    return {t: con.execute(f"select count(*) from core.{t}").fetchall()[0][0]
             for t in CORE_TABLES if table_exists(con, f"core.{t}")}

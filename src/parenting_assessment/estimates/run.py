@@ -25,9 +25,11 @@ ESTIMATE_COLUMNS = [
 
 def household_design(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Strata of responding households: n_psu = r_h, N_psu = listed households (fpc)."""
-    return con.execute("""
-        select stratum, count(*)::bigint as n_psu, any_value(fpc)::double as N_psu
+    design = con.execute("""
+        select stratum, count(*)::bigint as n_sampled, any_value(fpc)::double as n_population
         from core.households where responded group by stratum order by stratum""").df()
+    # DuckDB names are case-insensitive, so n_psu / N_psu are named in pandas.
+    return design.rename(columns={"n_sampled": "n_psu", "n_population": "N_psu"})
 
 
 def _area_names(frame: pd.DataFrame) -> dict[str, str]:

@@ -38,4 +38,4 @@ def indicator_sql(cat: Catalogue, ind: Indicator) -> str:
 def build_unit_values(con: duckdb.DuckDBPyConnection, cat: Catalogue) -> int:
     sql = " union all ".join(indicator_sql(cat, ind) for ind in cat.indicators)
     con.execute(f"create or replace table indicators.unit_values as {sql}")
-    return con.execute("select count(*) from indicators.unit_values").fetchone()[0]
+    return con.execute("select count(*) from indicators.unit_values").fetchall()[0][0]

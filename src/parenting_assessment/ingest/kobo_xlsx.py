@@ -12,7 +12,13 @@ import pandas as pd
 
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.tables import (
-    RawExport, assign_row_keys, canonical_frame, drop_tag_row, strip_uuid, with_lineage,
+    RawExport,
+    assign_row_keys,
+    canonical_frame,
+    drop_tag_row,
+    empty_section,
+    strip_uuid,
+    with_lineage,
 )
 from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 
@@ -95,8 +101,8 @@ def read_kobo_xlsx(path: Path, ins: Instrument, *, batch: str, sha256: str) -> R
         if unknown:
             unknowns[section] = unknown
     for section in ins.sections:
-        tables.setdefault(section, with_lineage(canonical_frame(
-            pd.DataFrame(), ins, section, str(path))[0] if section != MAIN_SECTION else out))
+        if section not in tables:
+            tables[section] = with_lineage(empty_section(ins, section))
     return RawExport("kobo_xlsx", tables, sorted({v for v in versions if v}), unknowns)
 
 

@@ -18,14 +18,24 @@ import pandas as pd
 
 from parenting_assessment.ingest.detect import detect_format
 from parenting_assessment.ingest.errors import IngestError
+from parenting_assessment.ingest.kobo_csv import read_kobo_csv
 from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx
+from parenting_assessment.ingest.labels import read_kobo_xlsx_labels
 from parenting_assessment.ingest.landing import land_file
+from parenting_assessment.ingest.legacy_csv import read_kobo_legacy_csv
+from parenting_assessment.ingest.odk_zip import read_odk_csv, read_odk_zip
+from parenting_assessment.ingest.stats_files import read_spss_sav, read_stata_dta
 from parenting_assessment.ingest.tables import RawExport
 from parenting_assessment.instrument.model import Instrument
 from parenting_assessment.warehouse import append_by_name, table_exists
 
 Reader = Callable[..., RawExport]
-READERS: dict[str, Reader] = {"kobo_xlsx": read_kobo_xlsx}
+READERS: dict[str, Reader] = {
+    "kobo_xlsx": read_kobo_xlsx, "kobo_xlsx_labels": read_kobo_xlsx_labels,
+    "kobo_csv": read_kobo_csv, "kobo_legacy_csv": read_kobo_legacy_csv,
+    "odk_zip": read_odk_zip, "odk_csv": read_odk_csv,
+    "spss_sav": read_spss_sav, "stata_dta": read_stata_dta,
+}
 
 
 @dataclass
@@ -43,7 +53,7 @@ def _already_landed(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
     if not table_exists(con, "meta.landed_files"):
         return False
     return bool(con.execute(
-        "select count(*) from meta.landed_files where sha256 = ?", [sha]).fetchone()[0])
+        "select count(*) from meta.landed_files where sha256 = ?", [sha]).fetchall()[0][0])
 
 
 def _record_batch(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:

@@ -54,13 +54,18 @@ def canonical_frame(df: pd.DataFrame, ins: Instrument, section: str, path: str) 
             raise IngestError(path, (
                 f"does not look like an export of the form '{ins.form_id}': only {found} of "
                 f"{len(answer_cols)} of its main-table questions are present"))
-    out = pd.DataFrame(index=df.index)
+    data = {}
     for header, name in mapping.items():
-        out[name] = df[header].astype(str).where(df[header].astype(str) != "", None)
-    for c in cols:
-        if c not in out.columns:
-            out[c] = None
-    return out[cols].astype("object"), unknown
+        values = df[header].astype(str).astype(object)
+        data[name] = values.where(values != "", None)
+    out = pd.DataFrame({c: data.get(c, pd.Series([None] * len(df), index=df.index, dtype=object))
+                        for c in cols}, index=df.index)
+    return out, unknown
+
+
+def empty_section(ins: Instrument, section: str) -> pd.DataFrame:
+    """A section with no rows in this export (formpack writes no sheet for an empty repeat)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in section_columns(ins, section)})
 
 
 def with_lineage(out: pd.DataFrame, **values: object) -> pd.DataFrame:

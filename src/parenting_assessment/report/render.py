@@ -53,8 +53,8 @@ def render_html(con: duckdb.DuckDBPyConnection, cat: Catalogue, frame: pd.DataFr
     district = dict(zip(frame["kode_kemendagri"], frame["kabupaten"], strict=True))
     counts = {
         "households": con.execute(
-            "select count(*) from core.households where responded").fetchone()[0],
-        "children": con.execute("select count(*) from core.children").fetchone()[0],
+            "select count(*) from core.households where responded").fetchall()[0][0],
+        "children": con.execute("select count(*) from core.children").fetchall()[0][0],
     }
     overall, blocks = [], []
     for ind_id in REPORT_INDICATORS:

@@ -13,8 +13,12 @@ the conversions JavaRosa (ODK Collect's engine) would apply at run time:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
+
+import duckdb
 
 from .expr_parser import (
     Binary,
@@ -30,10 +34,10 @@ from .expr_parser import (
     UnsupportedExpression,
 )
 
-__all__ = ["SqlContext", "Translator", "Typed", "quote_ident", "repeat_aggregate", "sql_string"]
+__all__ = ["SqlContext", "Translator", "Typed", "re2_problem", "repeat_aggregate", "sql_string"]
 
-_NUM_RE = r"\s*-?([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*"
-_DATE_PREFIX_RE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_NUM_RE = r"^\s*(-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*$"
+_DATE_RE = r"^\s*([0-9]{4}-[0-9]{2}-[0-9]{2}\S*)\s*$"
 _NAN = "'NaN'::DOUBLE"
 
 
@@ -59,10 +63,15 @@ class SqlContext:
 
 @dataclass(frozen=True)
 class Typed:
-    """A SQL expression with its XPath kind: 'str', 'num', 'bool', 'date' or 'datetime'."""
+    """A SQL expression with its XPath kind: 'str', 'num', 'bool', 'date' or 'datetime'.
+
+    ``lazy`` (set by if()/coalesce()) rebuilds the expression for another kind by converting
+    inside each branch, so nested conditionals do not repeat a converted CASE exponentially.
+    """
 
     sql: str
     kind: str
+    lazy: Callable[[str], str] | None = field(default=None, compare=False)
 
 
 def sql_string(value: str) -> str:
@@ -82,18 +91,16 @@ def text_value(sql: str) -> str:
 
 def _str_to_ts(s: str) -> str:
     # Date/dateTime answers are text in the export; only ISO-looking values are parsed.
-    return f"(CASE WHEN regexp_matches({s}, '{_DATE_PREFIX_RE}') THEN TRY_CAST(trim({s}) AS TIMESTAMP) END)"  # noqa: E501
+    return f"TRY_CAST(regexp_extract({s}, '{_DATE_RE}', 1) AS TIMESTAMP)"
 
 
 def _str_to_num(s: str) -> str:
     # JavaRosa toNumeric: ',' read as '.', plain decimals only (no exponent, no 'inf'), else NaN.
     # A date answer converts to whole days since 1970 (JavaRosa does that for date-typed nodes;
-    # the export lost the type, so ISO date text is recognised instead).
-    c = f"replace({s}, ',', '.')"
-    return (
-        f"(CASE WHEN regexp_full_match({c}, '{_NUM_RE}') THEN CAST(trim({c}) AS DOUBLE) "
-        f"ELSE floor(epoch({_str_to_ts(s)}) / 86400.0) END)"
-    )
+    # the export lost the type, so ISO date text is recognised instead). ``s`` is embedded
+    # only twice so that nested conversions stay small.
+    number = f"TRY_CAST(regexp_extract(replace({s}, ',', '.'), '{_NUM_RE}', 1) AS DOUBLE)"
+    return f"COALESCE({number}, floor(epoch({_str_to_ts(s)}) / 86400.0))"
 
 
 def _num_to_str(n: str) -> str:
@@ -107,10 +114,25 @@ def _num_to_str(n: str) -> str:
     )
 
 
-def to_num(t: Typed) -> str:
-    """XPath number(): DOUBLE, NULL meaning NaN."""
-    if t.kind == "num":
+def convert(t: Typed, kind: str) -> str:
+    """XPath type conversion of ``t`` to ``kind`` ('num', 'str', 'bool', 'date', 'datetime')."""
+    if t.kind == kind:
         return t.sql
+    if t.lazy is not None:
+        return t.lazy(kind)
+    return _CONVERTERS[kind](t)
+
+
+# XPath number() (DOUBLE, NULL = NaN), string() and boolean() (never NULL), and JavaRosa's
+# date conversions (TIMESTAMP / DATE, NULL when the value is not a date).
+to_num: Callable[[Typed], str] = partial(convert, kind="num")
+to_str: Callable[[Typed], str] = partial(convert, kind="str")
+to_bool: Callable[[Typed], str] = partial(convert, kind="bool")
+to_ts: Callable[[Typed], str] = partial(convert, kind="datetime")
+to_date: Callable[[Typed], str] = partial(convert, kind="date")
+
+
+def _num(t: Typed) -> str:
     if t.kind == "str":
         return _str_to_num(t.sql)
     if t.kind == "bool":
@@ -119,10 +141,7 @@ def to_num(t: Typed) -> str:
     return f"floor(epoch(CAST({t.sql} AS TIMESTAMP)) / 86400.0)"
 
 
-def to_str(t: Typed) -> str:
-    """XPath string(): never NULL."""
-    if t.kind == "str":
-        return t.sql
+def _str(t: Typed) -> str:
     if t.kind == "num":
         return _num_to_str(t.sql)
     if t.kind == "bool":
@@ -131,10 +150,7 @@ def to_str(t: Typed) -> str:
     return f"COALESCE(strftime({t.sql}, '{fmt}'), '')"
 
 
-def to_bool(t: Typed) -> str:
-    """XPath boolean(): never NULL (NaN and '' are false)."""
-    if t.kind == "bool":
-        return t.sql
+def _bool(t: Typed) -> str:
     if t.kind == "num":
         return f"COALESCE(abs({t.sql}) > 1e-12, FALSE)"
     if t.kind == "str":
@@ -142,33 +158,28 @@ def to_bool(t: Typed) -> str:
     return f"({t.sql} IS NOT NULL)"
 
 
-def to_ts(t: Typed) -> str:
-    """Date-time value (TIMESTAMP, NULL if not a date), as JavaRosa toDate(x, keepTime)."""
+def _ts(t: Typed) -> str:
     if t.kind == "str":
         return _str_to_ts(t.sql)
     if t.kind == "num":
         us = f"TRY_CAST(round({t.sql} * 86400000000.0) AS BIGINT)"
         return f"(TIMESTAMP '1970-01-01' + to_microseconds({us}))"
-    if t.kind in ("date", "datetime"):
+    if t.kind == "date":
         return f"CAST({t.sql} AS TIMESTAMP)"
     return "CAST(NULL AS TIMESTAMP)"
 
 
-def to_date(t: Typed) -> str:
-    """Date value (DATE, NULL if not a date); numbers are whole days since 1970-01-01."""
+def _date(t: Typed) -> str:
     if t.kind == "num":
         return f"(DATE '1970-01-01' + TRY_CAST(trunc({t.sql}) AS INTEGER))"
-    return f"CAST({to_ts(t)} AS DATE)"
+    return f"CAST({convert(t, 'datetime')} AS DATE)"
 
 
-def convert(t: Typed, kind: str) -> str:
-    """Convert to any kind (used when the branches of if()/coalesce() disagree)."""
-    conv = {"num": to_num, "str": to_str, "bool": to_bool, "date": to_date, "datetime": to_ts}
-    return t.sql if t.kind == kind else conv[kind](t)
+_CONVERTERS = {"num": _num, "str": _str, "bool": _bool, "datetime": _ts, "date": _date}
 
 
 def common_kind(a: Typed, b: Typed) -> str:
-    """Static result kind of if()/coalesce(); mixed kinds fall back to string like XPath."""
+    """Default kind of if()/coalesce() when used as a value; mixed kinds read as a string."""
     if a.kind == b.kind:
         return a.kind
     if {a.kind, b.kind} == {"date", "datetime"}:
@@ -240,6 +251,49 @@ class Translator:
         # DOUBLE '%' truncates like Java (sign of the dividend); DuckDB fmod() floors instead.
         sql_op = {"div": "/", "mod": "%"}.get(op, op)
         return Typed(f"NULLIF({to_num(left)} {sql_op} {to_num(right)}, {_NAN})", "num")
+
+
+# Java regex features RE2 (DuckDB) lacks or reads differently, found outside escapes and
+# character classes: lookaround/atomic groups, possessive quantifiers; inside: && and nesting.
+_JAVA_GROUP = re.compile(r"\(\?(<?[=!]|>)")
+_ESCAPE = re.compile(r"\\([pP]\{[^}]*\}|[1-9]|.)", re.DOTALL)
+
+
+def re2_problem(pattern: str) -> str | None:
+    """Why a Java regex (ODK) cannot run as RE2 (DuckDB), or None if it can.
+
+    Java-only syntax is refused rather than passed on, because RE2 would either reject the
+    whole query at run time or, for ``&&`` in a class, silently read it differently.
+    """
+    i, quantified = 0, False
+    while i < len(pattern):
+        m = _ESCAPE.match(pattern, i)
+        if m:
+            if m.group(1)[0] in "123456789":
+                return "Java-only backreference"
+            i, quantified = m.end(), False
+            continue
+        c = pattern[i]
+        if c == "[":
+            j = i + 2 if pattern[i + 1 : i + 2] == "]" else i + 1
+            while j < len(pattern) and pattern[j] != "]":
+                if pattern.startswith("&&", j) or pattern[j] == "[":
+                    return "Java-only class intersection/union"
+                j += 2 if pattern[j] == "\\" else 1
+            i, quantified = j + 1, False
+            continue
+        if c == "+" and quantified:
+            return "Java-only possessive quantifier"
+        if _JAVA_GROUP.match(pattern, i):
+            return "Java-only lookaround or atomic group"
+        quantified = c in "*+?}" and not (c == "?" and quantified)
+        i += 1
+    try:  # let DuckDB's own RE2 compile it now rather than fail the whole query later
+        with duckdb.connect() as con:
+            con.execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
+    except duckdb.Error as exc:
+        return f"not valid RE2 ({exc})"
+    return None
 
 
 def repeat_aggregate(

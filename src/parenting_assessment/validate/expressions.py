@@ -16,8 +16,6 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
-import duckdb
-
 from .expr_parser import (
     Call,
     Current,
@@ -39,6 +37,7 @@ from .expr_sql import (
     Typed,
     common_kind,
     convert,
+    re2_problem,
     repeat_aggregate,
     sql_string,
     to_bool,
@@ -78,40 +77,9 @@ _UNSUPPORTED = {
     "last": "needs a node-set context",
 }
 _AGGREGATES = ("count", "sum", "max", "min", "count-non-empty")
-# ODK format-date codes -> DuckDB strftime codes.
-_ODK_CODES, _STRFTIME = "YymnbdeaHhMS3%", ["%Y", "%y", "%m", "%-m", "%b", "%d", "%-d", "%a"]
-_DATE_CODES = dict(zip(_ODK_CODES, [*_STRFTIME, "%H", "%-H", "%M", "%S", "%g", "%%"], strict=True))
-# Java regex features RE2 (DuckDB) lacks or reads differently, found outside escapes and
-# character classes: lookaround/atomic groups, possessive quantifiers; inside: && and nesting.
-_JAVA_GROUP = re.compile(r"\(\?(<?[=!]|>)")
-_ESCAPE = re.compile(r"\\([pP]\{[^}]*\}|[1-9]|.)", re.DOTALL)
-
-
-def _java_only(pattern: str) -> str | None:
-    i, quantified = 0, False
-    while i < len(pattern):
-        m = _ESCAPE.match(pattern, i)
-        if m:
-            if m.group(1)[0] in "123456789":
-                return "backreference"
-            i, quantified = m.end(), False
-            continue
-        c = pattern[i]
-        if c == "[":
-            j = i + 2 if pattern[i + 1 : i + 2] == "]" else i + 1
-            while j < len(pattern) and pattern[j] != "]":
-                if pattern.startswith("&&", j) or pattern[j] == "[":
-                    return "class intersection/union"
-                j += 2 if pattern[j] == "\\" else 1
-            i, quantified = j + 1, False
-            continue
-        if c == "+" and quantified:
-            return "possessive quantifier"
-        if _JAVA_GROUP.match(pattern, i):
-            return "lookaround or atomic group"
-        quantified = c in "*+?}" and not (c == "?" and quantified)
-        i += 1
-    return None
+# ODK format-date codes (left) -> DuckDB strftime codes (right), pairwise.
+_ODK_DATE, _DUCKDB_DATE = "Y y m n  b d e  a H h  M S 3 %", "Y y m -m b d -d a H -H M S g %"
+_DATE_CODES = {o: "%" + d for o, d in zip(_ODK_DATE.split(), _DUCKDB_DATE.split(), strict=True)}
 
 
 def _arity(t: Translator, node: Call, lo: int, hi: int | None) -> None:
@@ -130,17 +98,6 @@ def _literal_int(t: Translator, node: Node, what: str) -> int:
     if not isinstance(node, Number) or node.value != int(node.value):
         raise t.fail(f"{what} must be an integer literal")
     return sign * int(node.value)
-
-
-def _check_regex(t: Translator, pattern: str) -> None:
-    java = _java_only(pattern)
-    if java:
-        raise t.fail(f"regex {pattern!r} uses Java-only syntax RE2 (DuckDB) lacks: {java}")
-    try:  # let DuckDB's own RE2 compile it now rather than fail the whole query later
-        with duckdb.connect() as con:
-            con.execute("SELECT regexp_full_match('', ?)", [pattern]).fetchall()
-    except duckdb.Error as exc:
-        raise t.fail(f"regex {pattern!r} is not valid RE2 ({exc})") from exc
 
 
 def _aggregate(t: Translator, node: Call) -> Typed:
@@ -191,68 +148,39 @@ def _format_date(t: Translator, node: Call) -> Typed:
     fmt_node = node.args[1]
     if not isinstance(fmt_node, Literal):
         raise t.fail(f"{node.name}() format must be a string literal")
-    out: list[str] = []
-    fmt, i = fmt_node.value, 0
-    while i < len(fmt):
-        if fmt[i] == "%":
-            code = fmt[i + 1] if i + 1 < len(fmt) else ""
-            if code not in _DATE_CODES:
-                raise t.fail(f"format-date code %{code} is not supported")
-            out.append(_DATE_CODES[code])
-            i += 2
-        else:
-            out.append(fmt[i])
-            i += 1
+
+    def code(m: re.Match[str]) -> str:
+        if m.group(1) not in _DATE_CODES:
+            raise t.fail(f"format-date code %{m.group(1)} is not supported")
+        return _DATE_CODES[m.group(1)]
+
+    fmt = re.sub("%(.?)", code, fmt_node.value, flags=re.DOTALL)
     return Typed(
-        f"COALESCE(strftime({to_ts(t.visit(node.args[0]))}, {sql_string(''.join(out))}), '')", "str"
-    )
-
-
-def _selected(t: Translator, node: Call) -> Typed:
-    # Token match as JavaRosa: (' ' + answer + ' ').contains(' ' + value.trim() + ' ').
-    _arity(t, node, 2, 2)
-    s, v = (to_str(t.visit(a)) for a in node.args)
-    return Typed(f"contains(' ' || {s} || ' ', ' ' || trim({v}) || ' ')", "bool")
-
-
-def _count_selected(t: Translator, node: Call) -> Typed:
-    # Number of space-separated tokens; blank answers have none (JavaRosa DateUtils.split).
-    _arity(t, node, 1, 1)
-    return Typed(
-        f"CAST(len(regexp_extract_all({to_str(t.visit(node.args[0]))}, '[^ ]+')) AS DOUBLE)", "num"
-    )
-
-
-def _selected_at(t: Translator, node: Call) -> Typed:
-    # 0-based token index; out of range (or NaN, read as 0 like Java's intValue) -> ''.
-    _arity(t, node, 2, 2)
-    s = to_str(t.visit(node.args[0]))
-    i = f"COALESCE(TRY_CAST(trunc({to_num(t.visit(node.args[1]))}) AS BIGINT), 0)"
-    return Typed(
-        f"COALESCE(CASE WHEN {i} >= 0 THEN list_extract(regexp_extract_all({s}, "
-        f"'[^ ]+'), {i} + 1) END, '')",
-        "str",
+        f"COALESCE(strftime({to_ts(t.visit(node.args[0]))}, {sql_string(fmt)}), '')", "str"
     )
 
 
 def _if(t: Translator, node: Call) -> Typed:
     _arity(t, node, 3, 3)
     cond, a, b = (t.visit(x) for x in node.args)
+    return _branches(to_bool(cond), a, b)
+
+
+def _branches(cond: str, a: Typed, b: Typed) -> Typed:
+    # XPath converts whichever value is chosen, so convert inside the branches (lazily).
+    def build(kind: str) -> str:
+        return f"(CASE WHEN {cond} THEN {convert(a, kind)} ELSE {convert(b, kind)} END)"
+
     kind = common_kind(a, b)
-    return Typed(
-        f"(CASE WHEN {to_bool(cond)} THEN {convert(a, kind)} ELSE {convert(b, kind)} END)", kind
-    )
+    return Typed(build(kind), kind, build)
 
 
 def _coalesce(t: Translator, node: Call) -> Typed:
     # JavaRosa: first argument unless it is '' or NaN.
     _arity(t, node, 2, 2)
     a, b = (t.visit(x) for x in node.args)
-    kind = common_kind(a, b)
     present = f"({a.sql} <> '')" if a.kind == "str" else f"({a.sql} IS NOT NULL)"
-    if a.kind == "bool":
-        present = "TRUE"
-    return Typed(f"(CASE WHEN {present} THEN {convert(a, kind)} ELSE {convert(b, kind)} END)", kind)
+    return _branches("TRUE" if a.kind == "bool" else present, a, b)
 
 
 def _position(t: Translator, node: Call) -> Typed:
@@ -265,8 +193,9 @@ def _position(t: Translator, node: Call) -> Typed:
 
 def _regex(t: Translator, node: Call) -> Typed:
     _arity(t, node, 2, 2)
-    if isinstance(node.args[1], Literal):
-        _check_regex(t, node.args[1].value)
+    problem = re2_problem(node.args[1].value) if isinstance(node.args[1], Literal) else None
+    if problem:  # a computed pattern is rare; it is passed through unchecked
+        raise t.fail(f"regex {node.args[1].value!r}: {problem}")  # type: ignore[union-attr]
     pattern = t.visit(node.args[1])
     return Typed(f"regexp_full_match({to_str(t.visit(node.args[0]))}, {to_str(pattern)})", "bool")
 
@@ -282,10 +211,16 @@ _CONVERT: dict[str, Callable[[Typed], str]] = {
     "str": to_str,
     "date": to_date,
     "ts": to_ts,
+    # an index as Java's Double.intValue() reads it (NaN -> 0)
+    "int": lambda x: f"COALESCE(TRY_CAST(trunc({to_num(x)}) AS BIGINT), 0)",
 }
-# Functions that are one SQL template over converted arguments:
-# name: (min args, max args, argument kind, template, result kind). A 0-argument call of a
-# 1-argument function applies to '.', as JavaRosa does for string-length().
+# Multi-select answers are space-separated tokens; match whole tokens exactly like JavaRosa:
+# (' ' + answer + ' ').contains(' ' + value.trim() + ' ').
+_TOKENS = "regexp_extract_all({0}, '[^ ]+')"
+_SELECTED = "contains(' ' || {0} || ' ', ' ' || trim({1}) || ' ')"
+# Functions that are one SQL template over converted arguments: name: (min args, max args,
+# argument kinds - comma-separated, the last one repeats -, template, result kind).
+# A 0-argument call of a 1-argument function applies to '.', as JavaRosa's string-length().
 _SIMPLE: dict[str, tuple[int, int, str, str, str]] = {
     "true": (0, 0, "", "TRUE", "bool"),
     "false": (0, 0, "", "FALSE", "bool"),
@@ -308,27 +243,34 @@ _SIMPLE: dict[str, tuple[int, int, str, str, str]] = {
     "starts-with": (2, 2, "str", "starts_with({0}, {1})", "bool"),
     "ends-with": (2, 2, "str", "ends_with({0}, {1})", "bool"),
     "date": (1, 1, "date", "{0}", "date"),
+    "selected": (2, 2, "str", _SELECTED, "bool"),
+    "is-selected": (2, 2, "str", _SELECTED, "bool"),
+    "count-selected": (1, 1, "str", f"CAST(len({_TOKENS}) AS DOUBLE)", "num"),
+    "selected-at": (
+        2,
+        2,
+        "str,int",
+        f"COALESCE(CASE WHEN {{1}} >= 0 THEN list_extract({_TOKENS}, {{1}} + 1) END, '')",
+        "str",
+    ),
     "date-time": (1, 1, "ts", "{0}", "datetime"),
     "decimal-date-time": (1, 1, "ts", "(epoch({0}) / 86400.0)", "num"),
 }
 
 
 def _simple(t: Translator, node: Call) -> Typed:
-    lo, hi, arg_kind, template, kind = _SIMPLE[node.name]
+    lo, hi, arg_kinds, template, kind = _SIMPLE[node.name]
     _arity(t, node, lo, hi)
     args = node.args if node.args or hi == 0 else (Current(),)
-    sql = [_CONVERT[arg_kind](t.visit(a)) for a in args]
+    kinds = arg_kinds.split(",")
+    sql = [_CONVERT[kinds[min(i, len(kinds) - 1)]](t.visit(a)) for i, a in enumerate(args)]
     return Typed(template.format(*sql, today=t.ctx.today, now=t.ctx.now), kind)
 
 
 _FUNCTIONS: dict[str, Callable[[Translator, Call], Typed]] = {
     **dict.fromkeys(_SIMPLE, _simple),
     **dict.fromkeys(_AGGREGATES, _aggregate),
-    "count-selected": _count_selected,
-    "selected-at": _selected_at,
     "concat": _concat,
-    "selected": _selected,
-    "is-selected": _selected,
     "regex": _regex,
     "if": _if,
     "coalesce": _coalesce,

@@ -51,12 +51,12 @@ def apply_quarantine(con: duckdb.DuckDBPyConnection, ins: Instrument) -> pd.Data
             select t.* from typed.{s} t
             where not exists (select 1 from validated.quarantine q
                               where q.section = '{s}' and q.row_key = t._row_key)""")
-        read = con.execute(f"select count(*) from raw.{s}").fetchone()[0]
+        read = con.execute(f"select count(*) from raw.{s}").fetchall()[0][0]
         dup = con.execute("select count(*) from typed.duplicates where section = ?",
-                          [s]).fetchone()[0]
+                          [s]).fetchall()[0][0]
         quar = con.execute("select count(*) from validated.quarantine where section = ?",
-                           [s]).fetchone()[0]
-        acc = con.execute(f"select count(*) from validated.{s}").fetchone()[0]
+                           [s]).fetchall()[0][0]
+        acc = con.execute(f"select count(*) from validated.{s}").fetchall()[0][0]
         rows.append({"section": s, "rows_read": read, "duplicates": dup, "quarantined": quar,
                      "accepted": acc, "balanced": read == acc + dup + quar})
     recon = pd.DataFrame(rows)

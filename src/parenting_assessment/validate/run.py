@@ -13,7 +13,10 @@ from parenting_assessment.validate.findings import as_findings
 from parenting_assessment.validate.gx_suites import run_suites
 from parenting_assessment.validate.quarantine import apply_quarantine
 from parenting_assessment.validate.sql_rules import (
-    cast_findings, duplicate_household_findings, frame_findings, orphan_findings,
+    cast_findings,
+    duplicate_household_findings,
+    frame_findings,
+    orphan_findings,
 )
 from parenting_assessment.warehouse import replace_table, table_exists
 

@@ -50,12 +50,13 @@ select
         else 'unknown'
     end as cg_type,
     -- Burden items (§4.12): 0-3 each, 8 = DK; the score is prorated in the catalogue.
-    (g.cb_stress in ('0', '1', '2', '3'))::int
-        + (g.cb_tired in ('0', '1', '2', '3'))::int
-        + (g.cb_money_daily in ('0', '1', '2', '3'))::int
-        + (g.cb_money_school in ('0', '1', '2', '3'))::int
-        + (g.cb_health in ('0', '1', '2', '3'))::int
-        + (g.cb_social in ('0', '1', '2', '3'))::int as burden_n_answered,
+    -- A blank item counts as not answered (coalesce), so the count is never NULL.
+    coalesce(g.cb_stress in ('0', '1', '2', '3'), false)::int
+        + coalesce(g.cb_tired in ('0', '1', '2', '3'), false)::int
+        + coalesce(g.cb_money_daily in ('0', '1', '2', '3'), false)::int
+        + coalesce(g.cb_money_school in ('0', '1', '2', '3'), false)::int
+        + coalesce(g.cb_health in ('0', '1', '2', '3'), false)::int
+        + coalesce(g.cb_social in ('0', '1', '2', '3'), false)::int as burden_n_answered,
     coalesce(try_cast(case when g.cb_stress in ('0', '1', '2', '3') then g.cb_stress end as integer), 0)
         + coalesce(try_cast(case when g.cb_tired in ('0', '1', '2', '3') then g.cb_tired end as integer), 0)
         + coalesce(try_cast(case when g.cb_money_daily in ('0', '1', '2', '3') then g.cb_money_daily end as integer), 0)

@@ -22,25 +22,27 @@ select
     try_cast(m.cage as integer) as cage_months,
     case when m.ch_type = '1' then m.UB2 else m.CB3 end as age_years,
     -- ECDI2030 (INDICATORS.md §4.6): 18 yes items, ecdi_sad not daily, ecdi_hit not more.
-    coalesce((m.ecdi_walk_uneven = '1')::int
-        + (m.ecdi_jump = '1')::int
-        + (m.ecdi_dress = '1')::int
-        + (m.ecdi_buttons = '1')::int
-        + (m.ecdi_words10 = '1')::int
-        + (m.ecdi_sent3 = '1')::int
-        + (m.ecdi_sent5 = '1')::int
-        + (m.ecdi_pronouns = '1')::int
-        + (m.ecdi_name_object = '1')::int
-        + (m.ecdi_letters5 = '1')::int
-        + (m.ecdi_write_name = '1')::int
-        + (m.ecdi_numbers1_5 = '1')::int
-        + (m.ecdi_give3 = '1')::int
-        + (m.ecdi_count10 = '1')::int
-        + (m.ecdi_persist = '1')::int
-        + (m.ecdi_ask_absent = '1')::int
-        + (m.ecdi_offer_help = '1')::int
-        + (m.ecdi_get_along = '1')::int
-        + (m.ecdi_sad in ('2', '3', '4', '5'))::int + (m.ecdi_hit in ('1', '2', '3'))::int, 0)
+    -- Each term is coalesced: a DK or blank item counts as not achieved, never voids the score.
+    coalesce(m.ecdi_walk_uneven = '1', false)::int
+        + coalesce(m.ecdi_jump = '1', false)::int
+        + coalesce(m.ecdi_dress = '1', false)::int
+        + coalesce(m.ecdi_buttons = '1', false)::int
+        + coalesce(m.ecdi_words10 = '1', false)::int
+        + coalesce(m.ecdi_sent3 = '1', false)::int
+        + coalesce(m.ecdi_sent5 = '1', false)::int
+        + coalesce(m.ecdi_pronouns = '1', false)::int
+        + coalesce(m.ecdi_name_object = '1', false)::int
+        + coalesce(m.ecdi_letters5 = '1', false)::int
+        + coalesce(m.ecdi_write_name = '1', false)::int
+        + coalesce(m.ecdi_numbers1_5 = '1', false)::int
+        + coalesce(m.ecdi_give3 = '1', false)::int
+        + coalesce(m.ecdi_count10 = '1', false)::int
+        + coalesce(m.ecdi_persist = '1', false)::int
+        + coalesce(m.ecdi_ask_absent = '1', false)::int
+        + coalesce(m.ecdi_offer_help = '1', false)::int
+        + coalesce(m.ecdi_get_along = '1', false)::int
+        + coalesce(m.ecdi_sad in ('2', '3', '4', '5'), false)::int
+        + coalesce(m.ecdi_hit in ('1', '2', '3'), false)::int
         as ecdi_score,
     (coalesce(m.ecdi_walk_uneven, '8') = '8'
         or coalesce(m.ecdi_jump, '8') = '8'

@@ -3,7 +3,7 @@ create or replace table core.migrants as
 select
     p.hh_id,
     v.mig_role,
-    list_transform(v.mig_children__list, x -> try_cast(x as integer)) as child_lines,
+    list_transform(v.mig_children__list, lambda x: try_cast(x as integer)) as child_lines,
     v.mig_country,
     v.mig_years_away,
     v.mig_contact_freq,
