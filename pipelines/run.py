@@ -19,7 +19,7 @@ from pipelines.partitions import survey_batches
 from pipelines.resources import SurveyResource
 
 STAGES = ("raw_batch", "typed_tables", "validated_tables", "core_model", "indicator_values",
-          "survey_estimates", "mapping_report")
+          "survey_estimates", "needs_index", "model_results", "mapping_report")
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 

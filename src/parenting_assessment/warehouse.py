@@ -38,11 +38,22 @@ def table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
         [schema, name]).fetchall()[0][0])
 
 
+def _select_typed(con: duckdb.DuckDBPyConnection) -> str:
+    """Select list that turns columns DuckDB typed as NULL (all values None) into VARCHAR.
+
+    Without it a later append of text into such a column fails ("cast VARCHAR -> NULL").
+    """
+    cols = con.execute("describe _incoming").fetchall()
+    return ", ".join(f'"{c}"::varchar as "{c}"' if t == '"NULL"' or t == "NULL" else f'"{c}"'
+                     for c, t, *_ in cols)
+
+
 def replace_table(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFrame) -> int:
     """Replace ``qualified`` with the content of ``df`` (registered, not string-built)."""
     con.register("_incoming", df)
     try:
-        con.execute(f"create or replace table {qualified} as select * from _incoming")
+        con.execute(f"create or replace table {qualified} as select {_select_typed(con)} "
+                    "from _incoming")
     finally:
         con.unregister("_incoming")
     return len(df)

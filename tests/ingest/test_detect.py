@@ -149,3 +149,14 @@ def test_reader_refuses_ragged_rows(tmp_path, ins):
     with pytest.raises(IngestError) as err:
         READERS["kobo_csv"](path, ins, batch="b1", sha256="0" * 64)
     assert str(err.value) == f"{path}: line 2: 29 fields, but the header has 28 (delimiter ';')"
+
+
+def test_readers_check_the_delimiter_themselves(ins):
+    """Readers may be called without detect(); they refuse a re-saved file the same way."""
+    path = SC / "wrong_delimiter" / "comma_resaved.csv"
+    with pytest.raises(IngestError) as err:
+        READERS["kobo_csv"](path, ins, batch="b1", sha256="0" * 64)
+    assert str(err.value) == f"{path}: " + dict(BAD)["wrong_delimiter/comma_resaved.csv"]
+    path = SC / "wrong_delimiter" / "legacy_semicolon.csv"
+    with pytest.raises(IngestError, match="separated by ';', but a KoboToolbox legacy CSV"):
+        READERS["kobo_legacy_csv"](path, ins, batch="b1", sha256="0" * 64)

@@ -112,3 +112,21 @@ def test_flags_from_summary_are_blank_when_the_summary_is_blank(ins):
     assert out.loc[0, ["assets/1", "assets/4"]].tolist() == ["1", "1"]
     assert out.loc[1, ["assets/1", "assets/2", "assets/3", "assets/4"]].isna().all()
     assert out.loc[2, "assets/3"] == "1"
+
+
+def test_label_xlsx_errors_name_the_users_file(tmp_path, ins):
+    """The label reader reads a mapped temporary copy; its errors must still name the input."""
+    import xlsxwriter
+
+    path = tmp_path / "labels.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    main = wb.add_worksheet("Survei")
+    main.write_row(0, 0, ["Desa", "Nama responden", "Jumlah anggota rumah tangga",
+                          "Catatan pencacah", "_uuid", "_index"])
+    main.write_row(1, 0, ["Desa Sukamaju", "Ani", "2", "", "u1", "1"])
+    wb.add_worksheet("roster").write_row(0, 0, ["Nama anggota", "_index"])
+    wb.close()
+    with pytest.raises(IngestError) as err:
+        read(path, ins)
+    assert str(err.value) == (f"{path}: sheet 'roster' lacks the key column(s) "
+                              "_parent_index, _parent_table_name")

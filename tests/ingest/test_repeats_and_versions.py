@@ -144,3 +144,42 @@ def test_legacy_na_and_validation_status(ref):
         "validation_status_approved", "validation_status_approved", None,
         "validation_status_on_hold", None]
     assert hh["assets/1"].tolist() == ["1", "1", None, "0", "0"]  # True/False -> 1/0
+
+
+def test_odk_member_with_damaged_data_is_refused(tmp_path, ref):
+    root = (SC / "reference_formats" / "submissions.csv").read_text()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("f.csv", root * 3)
+    data = bytearray(buf.getvalue())
+    data[60] ^= 0xFF  # inside the compressed stream of the only member
+    path = tmp_path / "bad.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(IngestError, match=r"bad.zip: a damaged, truncated or encrypted zip"):
+        read_odk_zip(path, ref, batch="b1", sha256="0")
+
+
+def test_odk_media_files_are_not_tables(tmp_path, ref):
+    zipped = (SC / "reference_formats" / "submissions.csv.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
+        members = {n: zf.read(n).decode() for n in zf.namelist()}
+    path = tmp_path / "with_media.zip"
+    path.write_bytes(_zip({**members, "media/price_list.csv": "not;a;table\n1\n"}))
+    export = read_odk_zip(path, ref, batch="b1", sha256="0")
+    assert export.rows_per_section() == {"household": 5, "roster": 15, "child": 5}
+
+
+def test_odk_repeat_files_with_tilde_names(tmp_path, nested):
+    """Central names a repeated repeat name ``<formId>-<name>~1.csv``; KEYs say which it is."""
+    zipped = (SC / "nested" / "submissions.csv.zip").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(zipped)) as zf:
+        members = {n: zf.read(n).decode() for n in zf.namelist()}
+    members["nested_test-job~1.csv"] = members.pop("nested_test-job.csv")
+    path = tmp_path / "tilde.zip"
+    path.write_bytes(_zip(members))
+    assert read_odk_zip(path, nested, batch="b", sha256="0").rows_per_section()["job"] == 6
+    members["nested_test-job~1.csv"] = "job_type,job_days,PARENT_KEY,KEY\n"  # no rows, no KEYs
+    path.write_bytes(_zip(members))
+    export = read_odk_zip(path, nested, batch="b", sha256="0")
+    assert export.rows_per_section() == {"household": 3, "member": 6, "job": 0}
+    assert export.unknown_columns == {}

@@ -48,7 +48,8 @@ def simulate(n_hh: int, seed: int, *, strata: int = 4, equal_weights: bool = Fal
         age == "48-59") + TRUE["hh_size"] * (hh_size[h] - 4)
     y = (rng.random(n) < 1 / (1 + np.exp(-eta))).astype(int)
     return pd.DataFrame({"y": y, "weight": hh_weight[h], "hh_id": [f"h{i}" for i in h],
-                         "stratum": [f"s{k}" for k in hh_stratum[h]], **x})
+                         "stratum": [f"s{k}" for k in hh_stratum[h]],
+                         "village_code": [f"v{k}" for k in hh_stratum[h]], **x})
 
 
 def by_term(out: pd.DataFrame) -> pd.DataFrame:
@@ -63,7 +64,8 @@ def test_recovers_known_log_odds_ratios():
         assert out.loc[term, "coef"] == pytest.approx(beta, abs=max(0.15, 4 * out.loc[term, "se"]))
     # other_relative stays its own category (enough units), mother is the reference
     assert "cg[other_relative]" in out.index and "cg[mother]" not in out.index
-    assert out["n_strata_fe"].iat[0] == 4 and out["n_clusters"].iat[0] == 7000
+    assert out["n_fe_groups"].iat[0] == 4 and out["n_clusters"].iat[0] == 7000
+    assert out["fixed_effects"].iat[0] == "village"
 
 
 def _independent_x(df: pd.DataFrame, strata: bool) -> pd.DataFrame:
@@ -89,7 +91,7 @@ def test_equal_weights_no_strata_equals_unweighted_logit():
     ref = sm.Logit(df["y"].astype(float), x).fit(disp=0).params
     for term in TRUE:
         assert out.loc[term, "coef"] == pytest.approx(ref[term], rel=1e-6, abs=1e-9)
-    assert out["n_strata_fe"].iat[0] == 0
+    assert out["n_fe_groups"].iat[0] == 0 and out["fixed_effects"].iat[0] == "none"
 
 
 def test_cluster_robust_se_equals_statsmodels_and_the_sandwich():
@@ -142,10 +144,10 @@ def test_separation_and_flat_strata_are_notes_not_crashes():
     out = by_term(fit_logistic(df, "sim"))
     note = out["note"].iat[0]
     assert "mig[both_abroad] not estimable" in note and "separation" in note
-    assert "dropped 1 strata" in note
+    assert "dropped 1 village group(s)" in note
     assert np.isnan(out.loc["mig[both_abroad]", "odds_ratio"])
     assert np.isfinite(out.loc["mig[mother_abroad]", "odds_ratio"])
-    assert out["n_strata_fe"].iat[0] == 3
+    assert out["n_fe_groups"].iat[0] == 3
 
 
 def test_no_events_gives_a_note():
@@ -170,8 +172,7 @@ def _warehouse(df: pd.DataFrame, with_line: bool) -> duckdb.DuckDBPyConnection:
     con.execute("create schema indicators; create schema core")
     parts = []
     for oid in ("ecd_support_learning_any", "care_supervision_inadequate"):
-        parts.append(df.assign(indicator_id=oid, psu=df["hh_id"], village_code="V",
-                               district_code="D", missing=0))
+        parts.append(df.assign(indicator_id=oid, psu=df["hh_id"], district_code="D", missing=0))
     uv = pd.concat(parts, ignore_index=True)
     uv["line"] = uv.groupby(["indicator_id", "hh_id"]).cumcount() + 1
     hh = uv.drop_duplicates("hh_id")[["hh_id", "hh_size"]]
@@ -198,3 +199,28 @@ def test_fit_models_from_warehouse(with_line):
         np.testing.assert_allclose(got.loc[list(TRUE), "coef"], direct.loc[list(TRUE), "coef"])
     else:
         assert any(t.startswith("pcg_age[") for t in got.index)
+
+
+def test_quasi_separation_after_fit_is_not_reported_as_an_estimate():
+    """Small samples with many strata: a diverging log-OR becomes 'not estimable', not 1e12."""
+    out = fit_logistic(simulate(40, seed=4, strata=6), "sim")
+    note = out["note"].iat[0]
+    assert "quasi-separation" in note and "few events per parameter" in note
+    bad = out[~out["estimable"]]
+    assert len(bad) and bad["odds_ratio"].isna().all()
+    assert (out.loc[out["estimable"], "coef"].abs() <= 10).all()
+
+
+def test_design_strata_defined_by_migration_absorb_the_exposure():
+    """pmi/non_pmi strata are 'parent abroad or not': stratum FE leave mig vs none unidentified."""
+    df = simulate(1500, seed=10, strata=3)
+    df["stratum"] = df["village_code"] + np.where(df["mig"] == "none", "|non_pmi", "|pmi")
+    by_stratum = by_term(fit_logistic(df, "sim", fixed_effects="stratum"))
+    mig_terms = ["mig[father_abroad]", "mig[mother_abroad]", "mig[both_abroad]"]
+    assert not by_stratum.loc[mig_terms, "estimable"].any()
+    assert "not identified" in by_stratum["note"].iat[0]
+    by_village = by_term(fit_logistic(df, "sim"))
+    assert by_village.loc[mig_terms, "estimable"].all()
+    for term in mig_terms:
+        assert by_village.loc[term, "coef"] == pytest.approx(
+            TRUE[term], abs=max(0.25, 4 * by_village.loc[term, "se"]))

@@ -25,8 +25,10 @@ def indicator_sql(cat: Catalogue, ind: Indicator) -> str:
             cols.append(f"{ind.age.sql()} as age")
         else:
             cols.append(f"({cat.disaggregations[key]})::varchar as {key}")
+    line = "null::integer" if ind.unit == "household" else "u.line::integer"
     return cat.fill(f"""
-        select '{ind.id}' as indicator_id, u.hh_id, u.stratum, u.psu, u.village_code,
+        select '{ind.id}' as indicator_id, u.hh_id, {line} as line, u.stratum, u.psu,
+               u.village_code,
                u.district_code, u.{weight}::double as weight,
                coalesce(({ind.numerator}), false)::integer as y,
                coalesce(({ind.missing}), false)::integer as missing,

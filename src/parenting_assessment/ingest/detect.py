@@ -37,14 +37,10 @@ NOT_EXPORTS = {
 STATA_OLD = (b"\x71", b"\x72", b"\x73")  # releases 113-115: version byte, then byte order
 
 FORMAT_NAMES = {
-    "kobo_xlsx": "KoboToolbox XLSX",
-    "kobo_xlsx_labels": "KoboToolbox XLSX (label headers)",
-    "kobo_csv": "KoboToolbox CSV",
-    "kobo_legacy_csv": "KoboToolbox legacy CSV",
-    "odk_zip": "ODK Central CSV zip",
-    "odk_csv": "ODK Central CSV (root table only)",
-    "spss_sav": "SPSS .sav",
-    "stata_dta": "Stata .dta",
+    "kobo_xlsx": "KoboToolbox XLSX", "kobo_xlsx_labels": "KoboToolbox XLSX (label headers)",
+    "kobo_csv": "KoboToolbox CSV", "kobo_legacy_csv": "KoboToolbox legacy CSV",
+    "odk_zip": "ODK Central CSV zip", "odk_csv": "ODK Central CSV (root table only)",
+    "spss_sav": "SPSS .sav", "stata_dta": "Stata .dta",
 }
 EXPECTED_DELIMITER = {"kobo_csv": ";", "kobo_legacy_csv": ",", "odk_csv": ","}
 
@@ -95,15 +91,13 @@ def detect(path: Path) -> Detected:
 
 def decode(data: bytes) -> tuple[str, str]:
     """UTF-8 (BOM dropped), UTF-16 with a BOM, else cp1252 then latin-1 (Excel on Windows)."""
-    if data.startswith(codecs.BOM_UTF8):
-        data, bom = data[3:], "utf-8-sig"
-    else:
-        bom = ""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "utf-16"
+    bom = data.startswith(codecs.BOM_UTF8)
+    data = data[3:] if bom else data
     for encoding in ("utf-8", "cp1252"):
         try:
-            return data.decode(encoding), bom or encoding
+            return data.decode(encoding), "utf-8-sig" if bom and encoding == "utf-8" else encoding
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1"), "latin-1"
@@ -123,6 +117,16 @@ def sniff_delimiter(text: str) -> str | None:
         if n > fields:
             best, fields = d, n
     return best
+
+
+def require_delimiter(path: Path, text: str, fmt: str) -> None:
+    """A reader's own check (it may be called without ``detect``), with detect's message."""
+    found, expected = sniff_delimiter(text), EXPECTED_DELIMITER[fmt]
+    if found != expected:
+        raise IngestError(path, (
+            f"wrong delimiter: columns are separated by {_show(found)}, but a "
+            f"{FORMAT_NAMES[fmt]} uses '{expected}'; the file was re-saved, e.g. in Excel - "
+            "land the original download"))
 
 
 def csv_table(path: Path, text: str, delimiter: str) -> tuple[pd.DataFrame, list[str]]:
@@ -253,12 +257,7 @@ def _text_kind(path: Path, text: str) -> tuple[str, str | None, bool]:
     if fmt == "odk_repeat":
         raise IngestError(path, "an ODK Central repeat table on its own (it has 'PARENT_KEY'); "
                           "land the whole submissions.csv.zip")
-    expected = EXPECTED_DELIMITER[fmt]
-    if found != expected:
-        raise IngestError(path, (
-            f"wrong delimiter: columns are separated by {_show(found)}, but a "
-            f"{FORMAT_NAMES[fmt]} uses '{expected}'; the file was re-saved, e.g. in Excel - "
-            "land the original download"))
+    require_delimiter(path, text, fmt)
     return fmt, found, fmt == "kobo_csv" and looks_like_labels(sorted(header))
 
 

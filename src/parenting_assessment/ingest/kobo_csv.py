@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from parenting_assessment.ingest.columns import LINEAGE, map_headers
-from parenting_assessment.ingest.detect import csv_table, read_text, sniff_delimiter
+from parenting_assessment.ingest.detect import csv_table, read_text, require_delimiter
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.labels import complete_select_multiple, to_xml_names
 from parenting_assessment.ingest.tables import (
@@ -35,10 +35,7 @@ FROM_PARENT = ("submission_uuid", "submission_root", "_submission_id", "_submiss
 def read_kobo_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """Main table of a Kobo CSV (XML or label headers); repeats empty, with a note why."""
     text = read_text(path)
-    delimiter = sniff_delimiter(text)
-    if delimiter != ";":
-        raise IngestError(path, f"wrong delimiter: found {delimiter or 'none'!r}, but a "
-                          "KoboToolbox CSV export uses ';'")
+    require_delimiter(path, text, "kobo_csv")
     raw, lines = csv_table(path, text, ";")
     raw, lines = drop_tag_rows(raw, lines)
     raw, lang = to_xml_names(raw, ins, MAIN_SECTION, path, lines)
@@ -46,8 +43,7 @@ def read_kobo_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Ra
     notes = [main_only_note("KoboToolbox CSV", ins)] if len(ins.sections) > 1 else []
     if lang:
         notes.append(f"label-mode export ({lang}): headers and values mapped back to XML names")
-    fmt = "kobo_csv"
-    return RawExport(fmt, with_empty_repeats({MAIN_SECTION: main}, ins), versions_of(main),
+    return RawExport("kobo_csv", with_empty_repeats({MAIN_SECTION: main}, ins), versions_of(main),
                      {MAIN_SECTION: unknown} if unknown else {}, notes)
 
 

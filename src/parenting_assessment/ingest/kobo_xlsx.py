@@ -42,6 +42,7 @@ def read_kobo_xlsx(path: Path, ins: Instrument, *, batch: str, sha256: str) -> R
     names = list(sheets)
     main_name = names[0]
     main = drop_tag_row(sheets[main_name])
+    tag_rows = len(sheets[main_name]) - len(main)  # an HXL row shifts spreadsheet rows by one
     _require(path, main_name, main, REQUIRED_MAIN)
     if "_uuid" not in main.columns and "meta/rootUuid" not in main.columns:
         raise IngestError(path, f"sheet '{main_name}' has neither '_uuid' nor 'meta/rootUuid'")
@@ -52,7 +53,7 @@ def read_kobo_xlsx(path: Path, ins: Instrument, *, batch: str, sha256: str) -> R
     versions = main.get("__version__", pd.Series([""] * len(main)))
     out = with_lineage(
         out, _batch=batch, _file_sha256=sha256, _source_file=path.name, _source_sheet=main_name)
-    out["_source_row"] = (main.index + 2).astype(str)
+    out["_source_row"] = (main.index + 2 + tag_rows).astype(str)
     out["_form_version"] = versions.where(versions != "", None).values
     out["submission_uuid"] = uuid.values
     out["submission_root"] = root.values
@@ -74,13 +75,14 @@ def read_kobo_xlsx(path: Path, ins: Instrument, *, batch: str, sha256: str) -> R
             unknowns.setdefault("<sheets>", []).append(sheet)
             continue
         df = drop_tag_row(sheets[sheet])
+        sheet_tags = len(sheets[sheet]) - len(df)
         _require(path, sheet, df, REQUIRED_REPEAT)
         parent_section = ins.sections[section].parent or MAIN_SECTION
         parent = tables.get(parent_section)
         rep, unknown = canonical_frame(df, ins, section, str(path))
         rep = with_lineage(
             rep, _batch=batch, _file_sha256=sha256, _source_file=path.name, _source_sheet=sheet)
-        rep["_source_row"] = (df.index + 2).astype(str)
+        rep["_source_row"] = (df.index + 2 + sheet_tags).astype(str)
         if parent is None:
             raise IngestError(path, f"sheet '{sheet}': its parent section '{parent_section}' "
                               "is not in the workbook")

@@ -20,6 +20,7 @@ import pandas as pd
 
 from parenting_assessment.ingest.columns import KOBO_GEO_PART, map_headers
 from parenting_assessment.ingest.errors import IngestError
+from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx, read_sheets
 from parenting_assessment.ingest.tables import RawExport
 from parenting_assessment.instrument.model import MAIN_SECTION, Field, Instrument
 
@@ -33,7 +34,8 @@ def to_xml_names(df: pd.DataFrame, ins: Instrument, section: str, path: Path,
     """Map label headers/values of one section to XML; return (frame, language or None)."""
     xml_hits = len(map_headers(list(df.columns), ins, section)[0])
     best, best_hits, best_map = None, 0, {}
-    for lang in ins.languages:
+    languages = sorted({k for f in ins.sections[section].fields for k in f.labels})
+    for lang in languages:  # 'default' too: a form with a plain 'label' column
         table = _header_table(ins, section, lang)
         mapping = {h: x for h in df.columns if (x := _match(h, table)) is not None}
         hits = sum(1 for h, x in mapping.items() if h != x)
@@ -93,8 +95,6 @@ def read_kobo_xlsx_labels(path: Path, ins: Instrument, *, batch: str, sha256: st
     The mapped workbook is written to a temporary file so the XLSX reader's parent linking is
     reused unchanged (``kobo_xlsx.read_kobo_xlsx`` reads from a path).
     """
-    from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx, read_sheets
-
     sheets = read_sheets(path)
     langs: set[str] = set()
     mapped: dict[str, pd.DataFrame] = {}
@@ -107,7 +107,10 @@ def read_kobo_xlsx_labels(path: Path, ins: Instrument, *, batch: str, sha256: st
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / path.name
         _write_workbook(copy, mapped)
-        export = read_kobo_xlsx(copy, ins, batch=batch, sha256=sha256)
+        try:
+            export = read_kobo_xlsx(copy, ins, batch=batch, sha256=sha256)
+        except IngestError as exc:  # name the user's file, not the temporary copy
+            raise IngestError(path, exc.problem) from exc
     for df in export.sections.values():
         df["_source_file"] = path.name
     export.format = "kobo_xlsx_labels"
@@ -172,8 +175,9 @@ def _summaries(out: pd.DataFrame, f: Field, ins: Instrument, lang: str, path: Pa
             result.append(value)
             continue
         reads = [tuple(by_label[t] for t in r) for r in _segment(str(value), tuple(by_label))]
-        if flag_cols:
-            chosen = {col.split("/", 1)[1] for col in flag_cols if out[col].iloc[i] == "1"}
+        flags = {col.split("/", 1)[1]: out[col].iloc[i] for col in flag_cols}
+        if any(v is not None and v != "" for v in flags.values()):
+            chosen = {c for c, v in flags.items() if v == "1"}
             fits = [r for r in reads if set(r) == chosen]
             names = fits[0] if fits else tuple(c.name for c in choices if c.name in chosen)
         elif len(reads) == 1:

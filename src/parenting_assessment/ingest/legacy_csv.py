@@ -5,8 +5,9 @@ indexed columns (``roster[2]/name``, nested ``member[1]/work/job[2]/job_type``).
 tables are rebuilt from those columns: one row per index path that has any answer (or a nested
 instance below it). An instance whose answers are all blank cannot be told from no instance, so
 it is not rebuilt. ``n/a`` (not relevant) becomes None; ``_validation_status`` ``{}`` is None.
-Legacy exports carry no ``meta/rootUuid`` column, so the submission root is the uuid unless
-that column is present.
+Choice columns hold True/False and there is no summary column, so the summary is rebuilt in
+choice-list order. Legacy exports carry no ``meta/rootUuid`` column, so the submission root is
+the uuid unless that column is present.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from parenting_assessment.ingest.columns import map_headers
-from parenting_assessment.ingest.detect import csv_table, read_text, sniff_delimiter
-from parenting_assessment.ingest.errors import IngestError
+from parenting_assessment.ingest.detect import csv_table, read_text, require_delimiter
 from parenting_assessment.ingest.kobo_csv import (
     link_children,
     main_table,
@@ -34,16 +34,13 @@ from parenting_assessment.ingest.tables import RawExport, canonical_frame, drop_
 from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 
 INDEXED = re.compile(r"([^/\[\]]+)\[(\d+)\]")
-Path_ = tuple[int, ...]  # 1-based indices of one repeat instance, outermost first
+InstanceKey = tuple[int, ...]  # 1-based indices of one repeat instance, outermost first
 
 
 def read_kobo_legacy_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """Main table plus every repeat table rebuilt from the flattened ``name[n]/`` columns."""
     text = read_text(path)
-    delimiter = sniff_delimiter(text)
-    if delimiter != ",":
-        raise IngestError(path, f"wrong delimiter: found {delimiter or 'none'!r}, but a "
-                          "KoboToolbox legacy CSV uses ','")
+    require_delimiter(path, text, "kobo_legacy_csv")
     raw, lines = csv_table(path, text, ",")
     kept = drop_tag_row(raw)
     lines, raw = lines[len(raw) - len(kept):], kept
@@ -99,9 +96,9 @@ def _chain(header: str) -> tuple[tuple[tuple[str, int], ...], str]:
 
 
 def _instances(raw: pd.DataFrame, flat: dict, ins: Instrument,
-               unknowns: dict[str, list[str]]) -> dict[str, dict[Path_, dict[str, str]]]:
+               unknowns: dict[str, list[str]]) -> dict[str, dict[InstanceKey, dict[str, str]]]:
     """section -> {(main row + 1, idx, ...): {column within the repeat: value}}."""
-    found: dict[str, dict[Path_, dict[str, str]]] = defaultdict(dict)
+    found: dict[str, dict[InstanceKey, dict[str, str]]] = defaultdict(dict)
     for header, (chain, rest) in flat.items():
         names = [n for n, _ in chain]
         section = names[-1]
@@ -130,7 +127,7 @@ def _nesting_ok(names: list[str], ins: Instrument) -> bool:
     return True
 
 
-def _locator(section: str, key: Path_, ins: Instrument) -> str:
+def _locator(section: str, key: InstanceKey, ins: Instrument) -> str:
     names = [section]
     while (parent := ins.sections[names[0]].parent) and parent != MAIN_SECTION:
         names.insert(0, parent)

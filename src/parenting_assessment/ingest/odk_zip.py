@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from parenting_assessment.ingest.columns import map_headers
-from parenting_assessment.ingest.detect import check_archive, csv_table, decode
+from parenting_assessment.ingest.detect import check_archive, csv_table, decode, require_delimiter
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.kobo_csv import (
     link_children,
@@ -58,7 +59,7 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
     parent_info = {MAIN_SECTION: (keys, [f"{root_name}:{r}" for r in main["_source_row"]])}
     by_section: dict[str, str] = {}
     for name, (df, _lines) in tables.items():
-        section = _section_of(path, name, df, form_id, ins)
+        section = _section_of(name, df, form_id, ins)
         if section is None:
             unknowns.setdefault("<files>", []).append(name)
         elif section in by_section:
@@ -85,7 +86,9 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
 
 def read_odk_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """A root-only ``submissions.csv``: the main table; repeats empty, with a note why."""
-    df, lines = _parse(path, Path(path).name, Path(path).read_bytes())
+    text = decode(Path(path).read_bytes())[0]
+    require_delimiter(path, text, "odk_csv")
+    df, lines = csv_table(path, text, ",")
     main, _, unknowns = _root(path, Path(path).name, df, lines, ins, batch, sha256)
     notes = [main_only_note("ODK Central submissions.csv", ins)] if len(ins.sections) > 1 else []
     return RawExport("odk_csv", with_empty_repeats({MAIN_SECTION: main}, ins), versions_of(main),
@@ -123,12 +126,14 @@ def _members(path: Path) -> dict[str, bytes]:
             check_archive(path, infos)
             out = {}
             for info in infos:
-                if info.is_dir() or not info.filename.lower().endswith(".csv"):
+                name = info.filename
+                if info.is_dir() or not name.lower().endswith(".csv") or name.startswith("media/"):
                     continue
-                with zf.open(info) as fh:
-                    out[info.filename] = fh.read(info.file_size)
-    except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
-        raise IngestError(path, f"a damaged or truncated zip archive ({exc})") from exc
+                with zf.open(info) as fh:  # reads at most the declared (checked) size
+                    out[name] = fh.read(info.file_size)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
+            RuntimeError) as exc:  # RuntimeError: an encrypted member
+        raise IngestError(path, f"a damaged, truncated or encrypted zip archive ({exc})") from exc
     return out
 
 
@@ -201,8 +206,7 @@ def _rebuild_geopoints(out: pd.DataFrame, ins: Instrument, section: str, raw: pd
                                  for row in parts], index=out.index, dtype=object)
 
 
-def _section_of(path: Path, name: str, df: pd.DataFrame, form_id: str,
-                ins: Instrument) -> str | None:
+def _section_of(name: str, df: pd.DataFrame, form_id: str, ins: Instrument) -> str | None:
     """The repeat a member holds: from its KEYs (``…/roster[3]``), else from its file name."""
     for key in df.get("KEY", pd.Series(dtype=object)):
         m = KEY_TAIL.search(str(key))

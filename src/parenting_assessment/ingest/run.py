@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from parenting_assessment.ingest.detect import detect_format
+from parenting_assessment.ingest.detect import detect
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.kobo_csv import read_kobo_csv
 from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx
@@ -79,11 +79,16 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
                 result.files.append({"file_name": path.name, "sha256": landed.sha256,
                                      "status": "already landed"})
                 continue
-            fmt = detect_format(landed.stored)
-            reader = READERS.get(fmt)
-            if reader is None:
-                raise IngestError(path, f"detected format '{fmt}', which this version cannot read")
-            export = reader(landed.stored, ins, batch=batch, sha256=landed.sha256)
+            try:
+                found = detect(landed.stored)
+                fmt = found.format
+                reader = READERS.get(fmt)
+                if reader is None:
+                    raise IngestError(path, f"detected {found.name}, which cannot be read yet")
+                export = reader(landed.stored, ins, batch=batch, sha256=landed.sha256)
+            except IngestError as exc:  # name the user's file, not the landed copy
+                raise IngestError(path, exc.problem) from exc
+            export.notes.insert(0, f"detected: {found.name}")
             for df in export.sections.values():
                 df["_source_file"] = path.name
             parsed.append((path, landed, fmt, export))
@@ -103,6 +108,7 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
                 "format": fmt, "form_versions": ",".join(export.form_versions),
                 "rows_per_section": json.dumps(export.rows_per_section(), sort_keys=True),
                 "unknown_columns": json.dumps(export.unknown_columns, sort_keys=True),
+                "notes": "; ".join(export.notes),
                 "batch": batch, "stored_path": str(landed.stored),
                 "landed_at": datetime.now(UTC),
             }

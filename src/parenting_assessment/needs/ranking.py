@@ -144,9 +144,6 @@ def needs_tables(con: duckdb.DuckDBPyConnection,
     est = con.execute("""select * from estimates.estimates
                          where level = 'village' and disagg_key = 'total'""").df()
     design = household_design(con)
-    # DuckDB names are case-insensitive: `count(*) as n_psu, ... as N_psu` comes back as
-    # n_psu, N_psu_1. Accept both until household_design aliases it differently.
-    design = design.rename(columns={"N_psu_1": "N_psu"})
     sens = sensitivity(uv, design, est, config)
     index = rank_villages(compute_needs_index(uv, design, est, config), config)
     index = index.merge(missing_bounds(sens), on="village_code", how="left")
