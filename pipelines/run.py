@@ -18,8 +18,9 @@ from pipelines.definitions import defs
 from pipelines.partitions import survey_batches
 from pipelines.resources import SurveyResource
 
-STAGES = ("raw_batch", "typed_tables", "validated_tables", "core_model", "indicator_values",
-          "survey_estimates", "needs_index", "model_results", "mapping_report")
+STAGES = ("raw_batch", "typed_tables", "validated_tables", "validation_report",
+          "fieldwork_monitoring", "core_model", "indicator_values", "survey_estimates",
+          "needs_index", "model_results", "mapping_report")
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import dagster as dg
 
 from parenting_assessment.ingest.batches import discover_batches
+from parenting_assessment.ingest.reconcile import ingest_overlap
 from parenting_assessment.ingest.run import ingest_files
 from pipelines.partitions import survey_batches
 from pipelines.resources import SurveyResource
@@ -20,7 +21,8 @@ def raw_batch(context: dg.AssetExecutionContext, survey: SurveyResource) -> dg.M
     with survey.connect() as con:
         result = ingest_files(con, files, survey.load_instrument(), batch=batch,
                               landing_dir=Path(survey.landing))
-    if result.status != "ok":
+        overlap = ingest_overlap(con, batch) if result.status == "ok" else None
+    if result.status != "ok" or overlap is None:
         raise dg.Failure(description=result.message)
     for f in result.files:
         context.log.info(f"{f['file_name']}: {f['status']} ({f.get('format', '')})")
@@ -28,4 +30,7 @@ def raw_batch(context: dg.AssetExecutionContext, survey: SurveyResource) -> dg.M
         "files": dg.MetadataValue.json(
             [{k: str(v) for k, v in f.items() if k != "stored_path"} for f in result.files]),
         "rows_per_section": dg.MetadataValue.json(result.rows_per_section),
+        "rows_read": int(overlap["rows_read"].sum()),
+        "seen_before": int(overlap["seen_before"].sum()),
+        "overlap": dg.MetadataValue.md(overlap.to_markdown(index=False)),
     })

@@ -1,22 +1,46 @@
-"""The mapping report."""
+"""The mapping report: HTML + PDF per language, the Excel tables, estimates as CSV/Parquet."""
+
+import base64
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from parenting_assessment import __version__
-from parenting_assessment.indicators.catalogue import load_catalogue
-from parenting_assessment.report.render import RunInfo, render_html
+from parenting_assessment.report import FORMATS, RunInfo, render_report
+from parenting_assessment.report.annex import code_version
 from pipelines.resources import SurveyResource
 
 
-@dg.asset(group_name="report", kinds={"html"}, deps=["survey_estimates"])
-def mapping_report(survey: SurveyResource) -> dg.MaterializeResult:
-    """The HTML report, Indonesian first then English."""
+class ReportConfig(dg.Config):
+    """Which languages and formats to render (the CLI's ``--lang`` / ``--format``)."""
+
+    langs: list[str] = ["id", "en"]
+    formats: list[str] = list(FORMATS)
+
+
+def _preview(paths: dict) -> str:
+    """Markdown with the needs map (or the first chart) as a small inline PNG preview."""
+    for (lang, fmt), path in sorted(paths.items()):
+        if fmt != "html":
+            continue
+        figures = sorted((path.parent / "figures" / lang).glob("*.png"))
+        pick = next((f for f in figures if f.stem == "needs_map"), figures[0] if figures else None)
+        if pick is not None:
+            return f"![{pick.stem}](data:image/png;base64,{base64.b64encode(pick.read_bytes()).decode()})"
+    return "no chart"
+
+
+@dg.asset(group_name="report", kinds={"html", "pdf", "excel"},
+          deps=["survey_estimates", "needs_index", "model_results"])
+def mapping_report(config: ReportConfig, survey: SurveyResource) -> dg.MaterializeResult:
+    """The report, Indonesian first then English, as self-contained HTML and as PDF."""
     settings = survey.settings
-    run = RunInfo(run_id=survey.run_id, code_version=__version__)
-    paths = {}
+    run = RunInfo(run_id=survey.run_id, code_version=code_version(),
+                  time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     with survey.connect(read_only=True) as con:
-        for lang in settings.languages:
-            paths[lang] = str(render_html(con, load_catalogue(), survey.load_frame(),
-                                          settings.out_dir, run, lang))
-    return dg.MaterializeResult(metadata={f"report_{k}": dg.MetadataValue.path(v)
-                                          for k, v in paths.items()})
+        paths = render_report(con, langs=config.langs, formats=config.formats,
+                              out_dir=settings.out_dir, run_info=run, frame=survey.load_frame(),
+                              instrument_path=settings.instrument)
+    meta: dict[str, dg.MetadataValue] = {
+        f"{fmt}_{lang}": dg.MetadataValue.path(str(p)) for (lang, fmt), p in sorted(paths.items())}
+    meta["preview"] = dg.MetadataValue.md(_preview(paths))
+    return dg.MaterializeResult(metadata=meta)

@@ -1,8 +1,8 @@
 """Estimate every indicator × area level × disaggregation from ``indicators.unit_values``.
 
-One vectorised Taylor call per (level, disaggregation key) covers all indicators and areas at
-once; the household design (strata, n_h, fpc) is passed separately so that domains are never
-estimated by subsetting.
+Stratum-level sums for every indicator and disaggregation category come from one fetch
+(``fast_sums``); the estimator formulas live in ``sql_taylor.proportions``; the household design (strata, n_h, fpc) is passed separately so that domains
+are never estimated by subsetting.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from parenting_assessment.estimation import display_value, mics_flag, taylor_by
+from parenting_assessment.estimates.fast_sums import all_stratum_sums
+from parenting_assessment.estimates.sql_taylor import proportions
+from parenting_assessment.estimation import display_value, mics_flag
 from parenting_assessment.indicators.catalogue import Catalogue
 from parenting_assessment.indicators.engine import DISAGG_KEYS
 
@@ -41,28 +43,17 @@ def _area_names(frame: pd.DataFrame) -> dict[str, str]:
 
 def estimate_all(con: duckdb.DuckDBPyConnection, cat: Catalogue,
                  frame: pd.DataFrame) -> pd.DataFrame:
-    uv = con.execute("select * from indicators.unit_values").df()
+    """Every indicator × level × disaggregation from one fetch of the unit values."""
     design = household_design(con)
-    uv["wm"] = uv["weight"] * uv["missing"]
+    areas = con.execute("""select distinct stratum, village_code, district_code
+                           from core.households where responded""").df().set_index("stratum")
+    area_of = {"village": areas["village_code"], "district": areas["district_code"],
+               "overall": pd.Series("all", index=areas.index)}
     parts = []
-    for level, col in LEVELS.items():
-        if col is None:
-            uv["_all"] = "all"
-            col = "_all"
-        for key in ("total", *DISAGG_KEYS):
-            data = uv if key == "total" else uv[uv[key].notna()]
-            if data.empty:
-                continue
-            domains = ["indicator_id", col] + ([] if key == "total" else [key])
-            est = taylor_by(data, y="y", weight="weight", stratum="stratum", psu="psu",
-                            domains=domains, design=design, stat="proportion")
-            miss = data.groupby(domains, observed=True)[["wm", "weight"]].sum()
-            est = est.merge(miss.reset_index(), on=domains, how="left")
-            est["missing_pct"] = 100 * est["wm"] / est["weight"].where(est["weight"] > 0)
-            est = est.rename(columns={col: "area_code", key: "disagg_value"})
+    for key, sums in all_stratum_sums(con, DISAGG_KEYS).items():
+        for level in LEVELS:
+            est = proportions(sums, design, area_of[level])
             est["level"], est["disagg_key"] = level, key
-            if key == "total":
-                est["disagg_value"] = "total"
             parts.append(est)
     out = pd.concat(parts, ignore_index=True)
     out = _complete_village_grid(out, cat, frame)
@@ -73,16 +64,14 @@ def estimate_all(con: duckdb.DuckDBPyConnection, cat: Catalogue,
     out["mics6_code"] = out["indicator_id"].map({i.id: i.mics6_code for i in cat.indicators})
     out["n_unweighted"] = out["n_unweighted"].fillna(0).astype("int64")
     out["N_weighted"] = out["N_weighted"].fillna(0.0)
+    out["single_psu_strata"] = out["single_psu_strata"].fillna(0).astype("int64")
     out["flag"] = mics_flag(out["n_unweighted"])
     out["display"] = display_value(out["estimate"], out["flag"])
     out["catalogue_version"] = cat.version
-    if "single_psu_strata" not in out:
-        out["single_psu_strata"] = 0
     order = {i.id: n for n, i in enumerate(cat.indicators)}
     out["_o"] = out["indicator_id"].map(order)
-    lv = {k: n for n, k in enumerate(LEVELS)}
-    out["_l"] = out["level"].map(lv)
-    out = out.sort_values(["_o", "_l", "area_code", "disagg_key", "disagg_value"])
+    out["_l"] = out["level"].map({k: n for n, k in enumerate(LEVELS)})
+    out = out.sort_values(["_o", "_l", "area_code", "disagg_key", "disagg_value"], kind="stable")
     return out[ESTIMATE_COLUMNS].reset_index(drop=True)
 
 

@@ -1,10 +1,19 @@
-"""Shared steps of every reader: canonical text frames with lineage and row keys."""
+"""Shared steps of every reader: canonical text frames with lineage and row keys.
+
+A reader returns text frames (object dtype, None for blank). A reader built on Arrow (the ODK
+zip) hands over ``ArrowSections`` instead: the same tables as Arrow, turned into those frames
+only when someone looks at them, while ``ingest_files`` writes the Arrow tables straight to the
+warehouse (no Python object per cell).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from parenting_assessment.ingest.columns import LINEAGE, map_headers, section_columns
 from parenting_assessment.ingest.errors import IngestError
@@ -13,18 +22,70 @@ from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 MIN_FORM_MATCH = 0.5
 
 
+class ArrowSections(Mapping[str, pd.DataFrame]):
+    """Section -> text frame, backed by Arrow string tables and converted on first access."""
+
+    def __init__(self, tables: dict[str, pa.Table]) -> None:
+        self.tables = tables
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, section: str) -> pd.DataFrame:
+        if section not in self._frames:
+            t = self.tables[section]
+            self._frames[section] = pd.DataFrame(
+                {n: pd.Series(c.to_numpy(zero_copy_only=False), dtype=object)
+                 for n, c in zip(t.column_names, t.columns, strict=True)})
+        return self._frames[section]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    def set_constant(self, column: str, value: str) -> None:
+        for section, t in self.tables.items():
+            i = t.column_names.index(column)
+            self.tables[section] = t.set_column(i, column, constant(value, t.num_rows))
+        self._frames.clear()
+
+
+def constant(value: str | None, n: int) -> pa.Array:
+    """``n`` copies of one text value (or NULLs), built without a Python object per row."""
+    if value is None:
+        return pa.nulls(n, pa.string())
+    indices = pa.array(np.zeros(n, dtype=np.int32))
+    return pa.DictionaryArray.from_arrays(indices, pa.array([value])).cast(pa.string())
+
+
 @dataclass
 class RawExport:
     """What a reader returns: one text table per form section, plus what it noticed."""
 
     format: str
-    sections: dict[str, pd.DataFrame]
+    sections: Mapping[str, pd.DataFrame]
     form_versions: list[str] = field(default_factory=list)
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def rows_per_section(self) -> dict[str, int]:
+        if isinstance(self.sections, ArrowSections):
+            return {s: t.num_rows for s, t in self.sections.tables.items()}
         return {s: len(df) for s, df in self.sections.items()}
+
+    def set_source_file(self, name: str) -> None:
+        """Name the user's file (readers see the landed copy)."""
+        if isinstance(self.sections, ArrowSections):
+            self.sections.set_constant("_source_file", name)
+            return
+        for df in self.sections.values():
+            df["_source_file"] = name
+
+    def tables(self) -> Mapping[str, pd.DataFrame | pa.Table]:
+        """What to write: the Arrow tables when the reader has them, else the frames."""
+        if isinstance(self.sections, ArrowSections):
+            return self.sections.tables
+        return self.sections
 
 
 def strip_uuid(values: pd.Series) -> pd.Series:
@@ -41,11 +102,10 @@ def drop_tag_row(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def canonical_frame(df: pd.DataFrame, ins: Instrument, section: str, path: str) -> tuple[
-        pd.DataFrame, list[str]]:
-    """Rename export columns to canonical names; add every missing form column as NULL."""
-    mapping, unknown = map_headers(list(df.columns), ins, section)
-    cols = section_columns(ins, section)
+def canonical_mapping(headers: list[str], ins: Instrument, section: str, path: str) -> tuple[
+        dict[str, str], list[str]]:
+    """Export header -> canonical name, unknown headers; refuse a main table of another form."""
+    mapping, unknown = map_headers(headers, ins, section)
     if section == MAIN_SECTION:
         answer_cols = [f.name for f in ins.sections[section].fields if f.type not in (
             "start", "end", "today", "deviceid", "calculate")]
@@ -54,6 +114,14 @@ def canonical_frame(df: pd.DataFrame, ins: Instrument, section: str, path: str) 
             raise IngestError(path, (
                 f"does not look like an export of the form '{ins.form_id}': only {found} of "
                 f"{len(answer_cols)} of its main-table questions are present"))
+    return mapping, unknown
+
+
+def canonical_frame(df: pd.DataFrame, ins: Instrument, section: str, path: str) -> tuple[
+        pd.DataFrame, list[str]]:
+    """Rename export columns to canonical names; add every missing form column as NULL."""
+    mapping, unknown = canonical_mapping(list(df.columns), ins, section, path)
+    cols = section_columns(ins, section)
     data = {}
     for header, name in mapping.items():
         values = df[header].astype(str).astype(object)

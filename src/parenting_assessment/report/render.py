@@ -1,90 +1,148 @@
-"""Render the mapping report (HTML, self-contained) from the warehouse estimates."""
+"""Render the mapping report: HTML (self-contained) and PDF in Indonesian and English from one
+template, the Excel workbook of every table, and the full estimates as CSV and Parquet.
+
+Each language is rendered in its own process when more than one is asked for: charts and the
+PDF are CPU-bound and independent per language, so two languages on two cores take the time of
+one. The processes are started with "spawn" (not fork), so a DuckDB connection or Dagster
+threads in the caller are never copied into a child.
+"""
 
 from __future__ import annotations
 
 import base64
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from parenting_assessment.estimation import FOOTNOTES
-from parenting_assessment.indicators.catalogue import Catalogue
-from parenting_assessment.report.charts import village_dot_plot
+from parenting_assessment.indicators.catalogue import Catalogue, load_catalogue
+from parenting_assessment.report.annex import code_version
+from parenting_assessment.report.chapters import chapter_indicators
+from parenting_assessment.report.chart_specs import build_specs, draw_all
+from parenting_assessment.report.data import ReportData, load_report_data
+from parenting_assessment.report.document import Document, build_document
+from parenting_assessment.report.profiles import columns, mono_header
+from parenting_assessment.report.strings import LANGS, Strings
 
-REPORT_INDICATORS = ("lb_parent_abroad", "care_supervision_inadequate")
+FORMATS = ("html", "pdf", "xlsx", "csv", "parquet")
+PER_LANGUAGE = ("html", "pdf", "xlsx")
 
 
 @dataclass(frozen=True)
 class RunInfo:
+    """What identifies a run in the report. `time` is an input (not read from the clock when
+    given) so that two renders of the same warehouse can be compared byte for byte."""
+
     run_id: str
-    code_version: str
+    code_version: str = ""
     time: str = ""
 
 
 @cache
-def strings() -> dict[str, dict[str, str]]:
-    text = resources.files("parenting_assessment.report").joinpath("strings.yaml").read_text(
-        encoding="utf-8")
-    return yaml.safe_load(text)
-
-
 def _env() -> Environment:
     return Environment(loader=PackageLoader("parenting_assessment.report", "templates"),
-                       autoescape=select_autoescape(["html", "j2"]))
+                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+                       lstrip_blocks=True)
 
 
-def _ci(row: pd.Series) -> str:
-    if row["flag"] not in ("", "paren") or pd.isna(row["ci_low"]):
-        return ""
-    return f"{row['ci_low']:.1f}–{row['ci_high']:.1f}"
+def render_html(doc: Document, mode: str) -> str:
+    """The report as one HTML string; ``mode`` is "html" (screen) or "pdf" (print)."""
+    t = doc.t
+    return _env().get_template("report.html.j2").render(
+        lang=doc.lang, s=t.data, mode=mode, run=doc.run, chapters=doc.chapters,
+        mono_header=mono_header(t), profile_columns=columns(t),
+        profile_classes=["est", "ci", "n", "est", "est", "num", "est"])
 
 
-def render_html(con: duckdb.DuckDBPyConnection, cat: Catalogue, frame: pd.DataFrame,
-                out_dir: Path, run: RunInfo, lang: str = "id") -> Path:
-    t = strings()[lang]
-    est = con.execute("select * from estimates.estimates where disagg_key = 'total'").df()
-    district = dict(zip(frame["kode_kemendagri"], frame["kabupaten"], strict=True))
-    counts = {
-        "households": con.execute(
-            "select count(*) from core.households where responded").fetchall()[0][0],
-        "children": con.execute("select count(*) from core.children").fetchall()[0][0],
-    }
-    overall, blocks = [], []
-    for ind_id in REPORT_INDICATORS:
-        ind = cat.get(ind_id)
-        rows = est[est["indicator_id"] == ind_id]
-        o = rows[rows["level"] == "overall"].iloc[0]
-        overall.append({"label": ind.label[lang], "display": o["display"], "ci": _ci(o),
-                        "n_unweighted": int(o["n_unweighted"])})
-        vil = rows[rows["level"] == "village"].copy()
-        vil["district"] = vil["area_code"].map(district)
-        vil = vil.sort_values(["district", "area_name"])
-        chart = village_dot_plot(vil, title=ind.label[lang], xlabel=t["chart_x"],
-                                 source=t["source"], suppressed_note=t["suppressed_note"])
-        blocks.append({
-            "id": ind_id, "label": ind.label[lang],
-            "code_note": t["code_note"].format(code=ind.mics6_code or t["no_code"],
-                                               universe=ind.universe),
-            "chart": base64.b64encode(chart).decode(),
-            "rows": [{"area_name": r.area_name, "area_code": r.area_code,
-                      "district": r.district, "display": r.display, "ci": _ci(pd.Series(
-                          r._asdict())), "flag": r.flag, "n_unweighted": int(r.n_unweighted),
-                      "N_weighted": f"{r.N_weighted:,.0f}"} for r in vil.itertuples()],
-        })
-    html = _env().get_template("report.html.j2").render(
-        lang=lang, t=t, run={"run_id": run.run_id, "time": run.time or datetime.now(UTC)
-                              .strftime("%Y-%m-%d %H:%M UTC"),
-                              "catalogue_version": cat.version, "code_version": run.code_version},
-        villages=frame["kode_kemendagri"].tolist(), counts=counts, overall=overall,
-        indicators=blocks, footnotes=[FOOTNOTES[k] for k in ("paren", "suppressed", "zero")])
+def _write_charts(charts: dict[str, bytes], folder: Path) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    uris = {}
+    for name, data in charts.items():
+        (folder / f"{name}.png").write_bytes(data)
+        uris[name] = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return uris
+
+
+def render_language(data: ReportData, lang: str, formats: tuple[str, ...], out_dir: Path,
+                    run: dict[str, str]) -> dict[tuple[str, str], Path]:
+    """Everything of one language: charts, HTML, PDF, workbook (as asked in `formats`)."""
+    from parenting_assessment.report.excel import write_workbook
+    from parenting_assessment.report.pdf import write_pdf
+
+    uris: dict[str, str] = {}
+    if "html" in formats or "pdf" in formats:
+        inds = [i for _, group in chapter_indicators(data.catalogue) for i in group]
+        charts = draw_all(build_specs(data, Strings(lang), inds))
+        uris = _write_charts(charts, out_dir / "figures" / lang)
+    doc = build_document(data, lang, uris, run)
+    paths: dict[tuple[str, str], Path] = {}
+    if "html" in formats:
+        path = out_dir / f"report_{lang}.html"
+        path.write_text(render_html(doc, "html"), encoding="utf-8")
+        paths[(lang, "html")] = path
+    if "pdf" in formats:
+        paths[(lang, "pdf")] = write_pdf(render_html(doc, "pdf"), out_dir / f"report_{lang}.pdf")
+    if "xlsx" in formats:
+        created = datetime.fromisoformat(run["data_time"].replace("Z", "+00:00"))
+        paths[(lang, "xlsx")] = write_workbook(doc, out_dir / f"tables_{lang}.xlsx",
+                                               created.replace(tzinfo=None))
+    return paths
+
+
+def _job(args: tuple) -> dict[tuple[str, str], Path]:
+    return render_language(*args)
+
+
+def render_report(con: duckdb.DuckDBPyConnection, *, langs: tuple[str, ...] | list[str] = LANGS,
+                  formats: tuple[str, ...] | list[str] = FORMATS, out_dir: Path,
+                  run_info: RunInfo, frame: pd.DataFrame,
+                  instrument_path: Path | str | None = None, catalogue: Catalogue | None = None,
+                  workers: int | None = None) -> dict[tuple[str, str], Path]:
+    """Render the report from the warehouse behind `con` (read-only is enough).
+
+    Returns ``{(lang, format): path}``; language-independent files (``csv``, ``parquet``) are
+    keyed ``("all", format)``. `workers` caps the processes (default: one per language, at most
+    the number of CPUs); ``workers=1`` renders in this process.
+    """
+    langs = tuple(dict.fromkeys(langs))
+    formats = tuple(dict.fromkeys(formats))
+    for lang in langs:
+        if lang not in LANGS:
+            raise ValueError(f"unknown report language {lang!r}; use one of {LANGS}")
+    for f in formats:
+        if f not in FORMATS:
+            raise ValueError(f"unknown report format {f!r}; use one of {FORMATS}")
+    data = load_report_data(con, frame=frame, catalogue=catalogue or load_catalogue(),
+                            instrument_path=instrument_path)
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"report_{lang}.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    run = {"run_id": run_info.run_id, "code_version": run_info.code_version or code_version(),
+           "time": run_info.time or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+           "data_time": data.data_time}
+    paths: dict[tuple[str, str], Path] = {}
+    if "csv" in formats:
+        paths[("all", "csv")] = out_dir / "estimates.csv"
+        data.estimates.to_csv(paths[("all", "csv")], index=False)
+    if "parquet" in formats:
+        paths[("all", "parquet")] = out_dir / "estimates.parquet"
+        data.estimates.to_parquet(paths[("all", "parquet")], index=False)
+    per_lang = tuple(f for f in formats if f in PER_LANGUAGE)
+    if not per_lang or not langs:
+        return paths
+    jobs = [(data, lang, per_lang, out_dir, run) for lang in langs]
+    n = min(workers or len(jobs), len(jobs), os.cpu_count() or 1)
+    if n > 1:
+        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            results = list(pool.map(_job, jobs))
+    else:
+        results = [_job(j) for j in jobs]
+    for r in results:
+        paths.update(r)
+    return paths

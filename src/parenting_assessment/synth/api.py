@@ -1,8 +1,9 @@
 """Entry point of the synthetic survey generator (``parenting-assessment synth``).
 
-``synthesize`` writes one synthetic fieldwork round: the KoboToolbox XLSX export, the frame it
-was drawn from, the true village values and the manifest of injected defects. Same seed, same
-bytes, so the bundled sample under ``data/sample/`` can be regenerated and diffed.
+``synthesize`` writes one synthetic fieldwork round: the export (KoboToolbox XLSX by default, or
+Kobo CSV, or an ODK Central CSV zip), the frame it was drawn from, the true village values and
+the manifest of injected defects. Same seed, same bytes, so the bundled sample under
+``data/sample/`` can be regenerated and diffed.
 """
 
 from __future__ import annotations
@@ -18,20 +19,23 @@ from parenting_assessment.instrument import Instrument, load_instrument
 from parenting_assessment.instrument.build import build_xlsform
 from parenting_assessment.synth.frame import prepare_frame, read_frame
 from parenting_assessment.synth.generate import Synthesis, generate, stage_rngs
+from parenting_assessment.synth.kobo_csv import write_kobo_csv
 from parenting_assessment.synth.kobo_xlsx import write_kobo_xlsx
+from parenting_assessment.synth.odk_zip import write_odk_zip
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_FRAME = ROOT / "data" / "frame" / "frame.csv"
 DEFAULT_INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
 INSTRUMENT_SOURCE = ROOT / "data" / "instrument" / "source"
 PII_FIELDS = ("resp_name", "resp_phone", "gps", "HL2")
+EXPORT_FORMATS = ("kobo_xlsx", "kobo_csv", "odk_zip")
 
 
 @dataclass(frozen=True)
 class SynthResult:
     """Paths written and what they contain."""
 
-    kobo_xlsx: Path
+    export_file: Path
     frame_csv: Path
     truth_csv: Path
     manifest_csv: Path
@@ -52,11 +56,18 @@ class SynthResult:
     population_persons: int
     defects_by_type: dict[str, int] = field(default_factory=dict)
     pii: dict[str, frozenset[str]] = field(default_factory=dict)
+    export_format: str = "kobo_xlsx"
+
+    @property
+    def kobo_xlsx(self) -> Path:
+        if self.export_format != "kobo_xlsx":
+            raise AttributeError(f"this round was written as {self.export_format}, not kobo_xlsx")
+        return self.export_file
 
     # Aliases used by the CLI and the end-to-end tests.
     @property
     def export_path(self) -> Path:
-        return self.kobo_xlsx
+        return self.export_file
 
     @property
     def frame_path(self) -> Path:
@@ -78,8 +89,15 @@ class SynthResult:
 
 def synthesize(*, seed: int, out_dir: Path, frame_csv: Path | None = None,
                villages: int | None = None, households_per_village: int | None = None,
-               instrument_path: Path | None = None, defect_rate: float = 0.03) -> SynthResult:
-    """Generate one synthetic survey round into ``out_dir`` and describe it."""
+               instrument_path: Path | None = None, defect_rate: float = 0.03,
+               export_format: str = "kobo_xlsx") -> SynthResult:
+    """Generate one synthetic survey round into ``out_dir`` and describe it.
+
+    ``export_format``: ``kobo_xlsx`` (default), ``kobo_csv`` (main table only, as Kobo writes
+    it) or ``odk_zip`` (ODK Central ``submissions.csv.zip``).
+    """
+    if export_format not in EXPORT_FORMATS:
+        raise ValueError(f"export_format must be one of {', '.join(EXPORT_FORMATS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     frame = prepare_frame(read_frame(Path(frame_csv or DEFAULT_FRAME)), villages=villages,
@@ -97,17 +115,28 @@ def synthesize(*, seed: int, out_dir: Path, frame_csv: Path | None = None,
                                  out_dir / f"{ins.form_id}_xlsform_frame.xlsx")
         ins = load_instrument(ins_path)
     syn = generate(frame, ins, seed, defect_rate=defect_rate)
-    return write_outputs(syn, ins, ins_path, out_dir, seed, frame_out)
+    return write_outputs(syn, ins, ins_path, out_dir, seed, frame_out, export_format)
+
+
+def write_export(syn: Synthesis, ins: Instrument, out_dir: Path, seed: int,
+                 export_format: str = "kobo_xlsx") -> Path:
+    """Write the submissions in one export format; return the file."""
+    last = max(s.meta["_submission_time"] for s in syn.submissions)
+    created = (datetime.strptime(last, "%Y-%m-%dT%H:%M:%S") + timedelta(days=2)).replace(
+        hour=3, minute=0, second=0)
+    if export_format == "kobo_csv":
+        return write_kobo_csv(out_dir / f"{ins.form_id}_kobo_{seed}.csv", ins, syn.submissions)
+    if export_format == "odk_zip":
+        return write_odk_zip(out_dir / f"{ins.form_id}_odk_{seed}.csv.zip", ins,
+                             syn.submissions, created)
+    return write_kobo_xlsx(out_dir / f"{ins.form_id}_kobo_{seed}.xlsx", ins, syn.submissions,
+                           created=created)
 
 
 def write_outputs(syn: Synthesis, ins: Instrument, ins_path: Path, out_dir: Path, seed: int,
-                  frame_out: Path) -> SynthResult:
+                  frame_out: Path, export_format: str = "kobo_xlsx") -> SynthResult:
     """Write the export, truth and manifest of a Synthesis and count what is in them."""
-    xlsx = out_dir / f"{ins.form_id}_kobo_{seed}.xlsx"
-    last = max(s.meta["_submission_time"] for s in syn.submissions)
-    created = datetime.strptime(last, "%Y-%m-%dT%H:%M:%S") + timedelta(days=2)
-    write_kobo_xlsx(xlsx, ins, syn.submissions, created=created.replace(hour=3, minute=0,
-                                                                          second=0))
+    export = write_export(syn, ins, out_dir, seed, export_format)
     truth_out = out_dir / "truth.csv"
     syn.truth.to_csv(truth_out, index=False, lineterminator="\n")
     manifest_out = out_dir / "defects_manifest.csv"
@@ -118,7 +147,7 @@ def write_outputs(syn: Synthesis, ins: Instrument, ins_path: Path, out_dir: Path
     persons = syn.population.persons
     in_sample = persons[persons["hh"].isin(resp)]
     return SynthResult(
-        kobo_xlsx=xlsx, frame_csv=frame_out, truth_csv=truth_out, manifest_csv=manifest_out,
+        export_file=export, frame_csv=frame_out, truth_csv=truth_out, manifest_csv=manifest_out,
         instrument=ins_path, seed=seed, villages=len(syn.frame),
         households_selected=len(hh), households_responding=len(resp),
         persons=len(in_sample), children=int(in_sample["is_child"].sum()),
@@ -130,7 +159,7 @@ def write_outputs(syn: Synthesis, ins: Instrument, ins_path: Path, out_dir: Path
         population_households=len(syn.population.households),
         population_persons=len(persons),
         defects_by_type=dict(sorted(Counter(syn.manifest["defect_type"]).items())),
-        pii={k: frozenset(v) for k, v in syn.pii.items()},
+        pii={k: frozenset(v) for k, v in syn.pii.items()}, export_format=export_format,
     )
 
 

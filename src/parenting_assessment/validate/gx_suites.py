@@ -1,118 +1,154 @@
-"""Great Expectations 1.x column suites, built in code from the XLSForm.
+"""Great Expectations 1.x column suites, built in code from the XLSForm (what to expect).
 
-GX cannot read DuckDB through SQLAlchemy (see docs/architecture.md), so each section is pulled
-into pandas and validated there. GX is imported lazily: it costs ~3 s, and loading the Dagster
-code location must not pay that.
+``build_checks`` decides, without importing GX, which column-level checks GX can express:
+not-null for required questions whose relevance is a plain AND of comparisons (a GX row
+condition), the choice list of every select_one, numeric ranges (``. >= a and . <= b``),
+``regex(., ...)`` patterns and minimum lengths. Each check carries the id of the generated SQL
+rule it mirrors, so the two engines' findings merge and their counts are compared. How the
+checks are run (frames, result formats, Data Docs) is in gx_run.py.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
+from dataclasses import dataclass
 
-import pandas as pd
+from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
+from parenting_assessment.validate.expr_parser import Binary, Call, Current, Literal, Number, Ref
+from parenting_assessment.validate.expressions import ExpressionError, parse
+from parenting_assessment.validate.findings import PII_FIELDS
+from parenting_assessment.validate.rule_tables import RuleTable
 
-from parenting_assessment.instrument.model import Field, Instrument
-
-RANGE = re.compile(r"^\s*\.\s*>=\s*(-?\d+(?:\.\d+)?)\s+and\s+\.\s*<=\s*(-?\d+(?:\.\d+)?)\s*$")
-SIMPLE_REL = re.compile(r"^\s*\$\{(\w+)\}\s*=\s*'([^']*)'\s*$")
-KEY = "_row_key"
-
-
-def _condition(f: Field):
-    """A GX row condition for a field's relevance, or None if it needs none; False if too complex."""
-    from great_expectations.expectations.row_conditions import Column
-
-    cond = None
-    for rel in f.relevant:
-        m = SIMPLE_REL.match(rel)
-        if not m:
-            return False
-        c = Column(m[1]) == m[2]
-        cond = c if cond is None else cond & c
-    return cond
+OPS = {"=": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+NUMERIC = ("BIGINT", "DOUBLE", "INTEGER", "TINYINT")
 
 
-def build_suite(ins: Instrument, section: str, columns: set[str]) -> list:
-    """The expectations for one section: required, choice domain and plain numeric ranges."""
-    import great_expectations.expectations as gxe
+@dataclass(frozen=True)
+class GxCheck:
+    """One expectation: its kind, column, arguments, row condition and the rule it mirrors."""
 
-    out = []
-    for f in ins.sections[section].fields:
-        if f.name not in columns or f.type in ("calculate", "note"):
-            continue
-        cond = _condition(f)
-        extra = {} if cond in (None, False) else {"row_condition": cond}
-        if f.required and cond is not False:
-            out.append(gxe.ExpectColumnValuesToNotBeNull(column=f.name, **extra))
-        if f.type == "select_one" and f.list_name:
-            out.append(gxe.ExpectColumnValuesToBeInSet(
-                column=f.name, value_set=ins.choice_names(f.list_name)))
-        m = RANGE.match(f.constraint) if f.type in ("integer", "decimal") else None
-        if m:
-            out.append(gxe.ExpectColumnValuesToBeBetween(
-                column=f.name, min_value=float(m[1]), max_value=float(m[2])))
+    rule_id: str
+    section: str
+    column: str
+    kind: str  # not_null | in_set | between | regex | length
+    args: tuple = ()
+    condition: tuple[tuple[str, str, object], ...] = ()
+
+    @property
+    def pii(self) -> bool:
+        return self.column in PII_FIELDS or self.column.startswith("gps")
+
+
+def _conjuncts(expr: str) -> list[Binary] | None:
+    try:
+        node = parse(expr)
+    except ExpressionError:
+        return None
+    out: list[Binary] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Binary) and n.op == "and":
+            stack += [n.right, n.left]
+        elif isinstance(n, Binary) and n.op in OPS and isinstance(n.left, Ref) and isinstance(
+                n.right, Literal | Number):
+            out.append(n)
+        else:
+            return None
     return out
 
 
-RULE_OF = {
-    "expect_column_values_to_not_be_null": ("required", "a required answer is missing",
-                                            "jawaban wajib kosong"),
-    "expect_column_values_to_be_in_set": ("choice", "the code is not in the choice list",
-                                          "kode tidak ada di daftar pilihan"),
-    "expect_column_values_to_be_between": ("range", "the value is outside the allowed range",
-                                           "nilai di luar rentang yang diizinkan"),
-}
+def _condition(exprs: tuple[str, ...], types: dict[str, str]) -> tuple | None:
+    """Relevance as GX row-condition triples, or None when it is not a plain AND of comparisons."""
+    conds = []
+    for expr in exprs:
+        parts = _conjuncts(expr)
+        if parts is None:
+            return None
+        for b in parts:
+            col, lit = b.left.name, b.right  # type: ignore[union-attr]
+            if col not in types:
+                return None
+            if types[col] in NUMERIC:
+                try:
+                    value: object = float(lit.value)  # type: ignore[union-attr]
+                except ValueError:
+                    return None
+            elif b.op in ("=", "!="):
+                value = lit.text if isinstance(lit, Number) else lit.value
+            else:
+                return None
+            conds.append((col, OPS[b.op], value))
+    return tuple(conds)
 
 
-def run_suites(frames: dict[str, pd.DataFrame], ins: Instrument,
-               docs_dir: Path | None = None) -> pd.DataFrame:
-    """Validate each section frame; return one finding per failing row and expectation."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+def _constraint(expr: str) -> tuple[str, tuple] | None:
+    try:
+        node = parse(expr)
+    except ExpressionError:
+        return None
+    if isinstance(node, Call) and node.name == "regex" and len(node.args) == 2 and isinstance(
+            node.args[0], Current) and isinstance(node.args[1], Literal):
+        # Whole-value match like ODK; groups made non-capturing (pandas warns on groups).
+        pattern = re.sub(r"(?<!\\)\((?!\?)", "(?:", node.args[1].value)
+        return "regex", (f"^(?:{pattern})$",)
+    bounds: dict[str, float] = {}
+    parts = [node.left, node.right] if isinstance(node, Binary) and node.op == "and" else [node]
+    for p in parts:
+        if not (isinstance(p, Binary) and p.op in (">=", "<=") and isinstance(p.right, Number)):
+            return None
+        if isinstance(p.left, Current):
+            bounds["min" if p.op == ">=" else "max"] = p.right.value
+        elif (isinstance(p.left, Call) and p.left.name == "string-length" and p.op == ">="
+              and p.left.args in ((), (Current(),))):
+            return "length", (p.right.value, None)
+        else:
+            return None
+    return "between", (bounds.get("min"), bounds.get("max"))
 
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    source = ctx.data_sources.add_pandas(name="survey")
-    if docs_dir:
-        docs_dir.mkdir(parents=True, exist_ok=True)
-        ctx.add_data_docs_site(site_name="local", site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend",
-                              "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
-    findings: list[dict] = []
-    for section, df in frames.items():
-        if df.empty:
-            continue
-        batch_def = source.add_dataframe_asset(name=section).add_batch_definition_whole_dataframe(
-            "all")
-        suite = ctx.suites.add(gx.ExpectationSuite(name=section))
-        for exp in build_suite(ins, section, set(df.columns)):
-            suite.add_expectation(exp)
-        vd = ctx.validation_definitions.add(
-            gx.ValidationDefinition(name=section, data=batch_def, suite=suite))
-        res = vd.run(batch_parameters={"dataframe": df}, result_format={
-            "result_format": "COMPLETE", "unexpected_index_column_names": [KEY]})
-        lookup = df.set_index(KEY)
-        for r in res.results:
-            cfg = r.expectation_config
-            rule, msg_en, msg_id = RULE_OF[cfg.type]
-            field = cfg.kwargs["column"]
-            for row in r.result.get("unexpected_index_list") or []:
-                key = str(row[KEY])
-                value = row.get(field)
-                findings.append({
-                    "section": section, "row_key": key,
-                    "submission_uuid": lookup.at[key, "submission_uuid"],
-                    "batch": lookup.at[key, "_batch"], "field": field,
-                    "rule_id": f"{rule}:{field}", "rule_family": rule, "severity": "error",
-                    "message": f"{field}: {msg_en}", "message_id": f"{field}: {msg_id}",
-                    "value": None if value is None or pd.isna(value) else str(value),
-                    "checked_by": "great_expectations",
-                })
-    if docs_dir:
-        ctx.build_data_docs()
-    return pd.DataFrame(findings)
+
+def build_checks(ins: Instrument, tables: dict[str, RuleTable]) -> list[GxCheck]:
+    """The column-level checks GX can express for every section (pure: no GX import)."""
+    out = []
+    for name, rt in tables.items():
+        sec = ins.sections[name]
+        types = {**rt.own, **rt.parent}
+        inst = sec.repeat_relevant if name != MAIN_SECTION else ()
+        for f in sec.fields:
+            if f.name not in rt.own or f.type in ("calculate", "note"):
+                continue
+            if f.required:
+                cond = _condition(inst + f.relevant, types)
+                if cond is not None:
+                    out.append(GxCheck(f"required:{f.name}", name, f.name, "not_null", (), cond))
+            if f.type == "select_one" and f.list_name in ins.choices:
+                out.append(GxCheck(f"choice:{f.name}", name, f.name, "in_set",
+                                   (tuple(ins.choice_names(f.list_name or "")), f.list_name)))
+            con = _constraint(f.constraint) if f.constraint else None
+            if con and (con[0] != "between" or rt.own[f.name] in NUMERIC):
+                out.append(GxCheck(f"constraint:{f.name}", name, f.name, con[0], con[1]))
+    return out
+
+
+def expectation(c: GxCheck):
+    """The GX expectation of a not-null, range, regex or length check."""
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    cond = None
+    for col, op, value in c.condition:
+        part = {"==": Column(col) == value, "!=": Column(col) != value,
+                "<": Column(col) < value, "<=": Column(col) <= value,
+                ">": Column(col) > value, ">=": Column(col) >= value}[op]
+        cond = part if cond is None else cond & part
+    extra = {"row_condition": cond} if cond is not None else {}
+    meta = {"meta": {"rule_id": c.rule_id}}
+    if c.kind == "not_null":
+        return gxe.ExpectColumnValuesToNotBeNull(column=c.column, **extra, **meta)
+    if c.kind == "regex":
+        return gxe.ExpectColumnValuesToMatchRegex(column=c.column, regex=c.args[0], **meta)
+    if c.kind == "length":
+        return gxe.ExpectColumnValueLengthsToBeBetween(column=c.column, min_value=c.args[0],
+                                                       max_value=c.args[1], **meta)
+    return gxe.ExpectColumnValuesToBeBetween(column=c.column, min_value=c.args[0],
+                                             max_value=c.args[1], **meta)

@@ -1,4 +1,7 @@
-"""Findings computed in SQL over the typed tables: casts, orphans, frame and duplicates."""
+"""Generic structural findings in SQL: values that did not cast, and orphan repeat rows.
+
+The survey-specific cross-question rules live in domain_rules.yaml; these two hold for any form.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from parenting_assessment.warehouse import table_exists
 
 
 def cast_findings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """A raw value that does not cast to the question's type (TRY_CAST gave NULL)."""
     if not table_exists(con, "typed.cast_failures"):
         return pd.DataFrame()
     return con.execute("""
@@ -21,6 +25,7 @@ def cast_findings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def orphan_findings(con: duckdb.DuckDBPyConnection, sections: list[str]) -> pd.DataFrame:
+    """Repeat rows without a parent household row in the typed layer."""
     parts = [f"""select submission_uuid, '{s}' as section, _row_key as row_key, '' as field,
                  'orphan_repeat_row' as rule_id, 'structure' as rule_family,
                  'error' as severity,
@@ -28,41 +33,7 @@ def orphan_findings(con: duckdb.DuckDBPyConnection, sections: list[str]) -> pd.D
                  'baris ulangan tanpa baris induk di file ekspor' as message_id,
                  _source_sheet || ' row ' || _source_row as value, _batch as batch,
                  'sql' as checked_by
-              from typed.{s} where _parent_key is null""" for s in sections]
+              from typed.{s} t where _parent_key is null or not exists (
+                  select 1 from typed.household h where h._row_key = t._parent_key)"""
+             for s in sections]
     return con.execute(" union all ".join(parts)).df() if parts else pd.DataFrame()
-
-
-def frame_findings(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
-    """Village codes must exist in the sampling frame (shape alone is not enough)."""
-    con.register("_frame", frame[["kode_kemendagri"]])
-    try:
-        return con.execute("""
-            select h.submission_uuid, 'household' as section, h._row_key as row_key,
-                   'village' as field, 'village_in_frame' as rule_id, 'frame' as rule_family,
-                   'error' as severity,
-                   'village: the code is not a study village of the sampling frame' as message,
-                   'village: kode bukan desa studi dalam kerangka sampel' as message_id,
-                   h.village as value, h._batch as batch, 'sql' as checked_by
-            from typed.household h
-            where h.village is not null
-              and h.village not in (select kode_kemendagri from _frame)""").df()
-    finally:
-        con.unregister("_frame")
-
-
-def duplicate_household_findings(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The same listed household submitted under different submissions: all but the first."""
-    return con.execute("""
-        with ranked as (
-            select *, row_number() over (partition by village, hh_listing_no
-                                         order by start, submission_uuid) as rn,
-                   count(*) over (partition by village, hh_listing_no) as n
-            from typed.household
-            where village is not null and hh_listing_no is not null)
-        select submission_uuid, 'household' as section, _row_key as row_key,
-               'hh_listing_no' as field, 'duplicate_household' as rule_id,
-               'duplicates' as rule_family, 'error' as severity,
-               'the same listed household was interviewed in another submission' as message,
-               'rumah tangga yang sama sudah diwawancarai di kiriman lain' as message_id,
-               village || '/' || hh_listing_no as value, _batch as batch, 'sql' as checked_by
-        from ranked where n > 1 and rn > 1""").df()

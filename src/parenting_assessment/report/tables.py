@@ -1,0 +1,197 @@
+"""A table model shared by the HTML, the PDF and the Excel workbook, and the MICS-style
+estimate tables built on it (by district, by background characteristics, by village).
+
+One model for three outputs keeps the numbers identical everywhere: a cell's text is made once,
+here, from the warehouse's ``display`` column and the interval bounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from parenting_assessment.indicators.catalogue import Indicator
+from parenting_assessment.report import fmt
+from parenting_assessment.report.strings import Strings
+
+MISSING_NOTE_PCT = 10.0
+KEY_ORDER = ("sex", "age", "mig", "cg", "cg_sex", "cg_age", "hh_mig")
+VALUE_ORDER = ("male", "female", "none", "father_abroad", "mother_abroad", "both_abroad",
+               "mother", "father", "grandparent", "other_relative", "non_relative", "other",
+               "<30", "30-44", "45-59", "60+", "unknown")
+
+
+@dataclass
+class Row:
+    """One table row; a ``group`` row has a single cell spanning the table."""
+
+    cells: list[str]
+    kind: str = ""
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Table:
+    """A published table: header, rows, per-column classes, caption and footnotes."""
+
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[Row]
+    classes: list[str]
+    caption: str = ""
+    footnotes: list[str] = field(default_factory=list)
+    attrs: dict[str, str] = field(default_factory=dict)
+    number: str = ""
+    pdf: bool = True
+    sheet: str = ""
+
+    def col_widths(self) -> list[float]:
+        """Column widths (% of the table) from the longest text of each column.
+
+        The PDF lays tables out with ``table-layout: fixed``: WeasyPrint's automatic layout
+        measures every cell twice and was a third of the PDF time.
+        """
+        n = len(self.columns)
+        longest = [min(len(c), 12) for c in self.columns]
+        for r in self.rows:
+            if r.kind != "group":
+                for j, c in enumerate(r.cells[:n]):
+                    longest[j] = max(longest[j], min(len(c), 48))
+        raw = [x + 3 for x in longest]
+        total = sum(raw)
+        return [round(100 * x / total, 1) for x in raw]
+
+
+def flag_notes(t: Strings, flags: set[str], missing_marked: bool = False) -> list[str]:
+    """The MICS footnotes for the flags that occur in a table (in the MICS order)."""
+    notes = [t.group("footnotes", f) for f in ("paren", "suppressed", "zero") if f in flags]
+    if missing_marked:
+        notes.append(t("missing_note", pct=fmt.whole(MISSING_NOTE_PCT)))
+    return notes
+
+
+def category_label(t: Strings, ind: Indicator | None, key: str, value: str) -> str:
+    if key == "age" and ind is not None and ind.age is not None:
+        return f"{value.replace('-', '–')} {t.group('units', ind.age.unit)}"
+    return t.group("disagg_values", value)
+
+
+def sort_values(key: str, values: list[str]) -> list[str]:
+    if key == "age":
+        return sorted(values, key=lambda v: float(v.split("-")[0].lstrip("<").rstrip("+")))
+    rank = {v: i for i, v in enumerate(VALUE_ORDER)}
+    return sorted(values, key=lambda v: (rank.get(v, len(rank)), v))
+
+
+class EstimateTables:
+    """The three estimate tables of one indicator, in one language."""
+
+    def __init__(self, t: Strings, est: pd.DataFrame, supporting: pd.DataFrame,
+                 district_names: dict[str, str], beside: str | None) -> None:
+        self.t, self.est, self.names = t, est, district_names
+        self.beside_id = beside or ""
+        self.beside: dict[tuple, str] | None = None
+        if beside is not None and not supporting.empty:
+            sup = supporting[supporting["indicator_id"] == beside]
+            self.beside = {(r.level, r.area_code, r.disagg_key, r.disagg_value): r.display
+                           for r in sup.itertuples()}
+        self.flags: set[str] = set()
+        self.missing_marked = False
+
+    def _cells(self, r: pd.Series, *, deff: bool = False, missing: bool = True) -> list[str]:
+        self.flags.add(r["flag"])
+        cells = [r["display"] or "", fmt.ci(r["ci_low"], r["ci_high"], r["flag"])]
+        if self.beside is not None:
+            key = (r["level"], r["area_code"], r["disagg_key"], r["disagg_value"])
+            cells.append(self.beside.get(key, ""))
+        if deff:
+            cells.append(fmt.f1(r["deff"]) if r["flag"] in fmt.SHOWN else "")
+        cells += [fmt.count(r["n_unweighted"]), fmt.count(r["N_weighted"])]
+        if missing:
+            m = fmt.f1(r["missing_pct"]) if r["flag"] in fmt.SHOWN else ""
+            if m and float(r["missing_pct"]) > MISSING_NOTE_PCT:
+                m += "\u2020"
+                self.missing_marked = True
+            cells.append(m)
+        return cells
+
+    def _head(self, first: list[str], *, deff: bool = False, missing: bool = True) -> list[str]:
+        t = self.t
+        cols = [*first, t("col_pct"), t("col_ci")]
+        if self.beside is not None:
+            cols.append(t.group("col_beside", self.beside_id))
+        if deff:
+            cols.append(t("col_deff"))
+        cols += [t("col_n"), t("col_N")] + ([t("col_missing")] if missing else [])
+        return cols
+
+    @staticmethod
+    def _attrs(r: pd.Series) -> dict[str, str]:
+        return {"level": r["level"], "area": r["area_code"], "key": r["disagg_key"],
+                "value": r["disagg_value"]}
+
+    def _classes(self, n_text: int, *, deff: bool = False, missing: bool = True) -> list[str]:
+        cls = ["l"] * n_text + ["est", "ci"] + (["est-beside"] if self.beside is not None else [])
+        return cls + (["num"] if deff else []) + ["n", "num"] + (["num"] if missing else [])
+
+    def _overall(self) -> pd.Series | None:
+        rows = self.est[(self.est["level"] == "overall") & (self.est["disagg_key"] == "total")]
+        return rows.iloc[0] if len(rows) else None
+
+    def by_district(self) -> tuple[list[str], list[Row], list[str]]:
+        rows = []
+        o = self._overall()
+        if o is not None:
+            rows.append(Row([self.t("all_villages"), *self._cells(o, deff=True)], "overall",
+                            self._attrs(o)))
+        d = self.est[(self.est["level"] == "district") & (self.est["disagg_key"] == "total")]
+        d = d.assign(_name=d["area_code"].map(self.names).fillna(d["area_code"]))
+        for _, r in d.sort_values(["_name", "area_code"]).iterrows():
+            rows.append(Row([r["_name"], *self._cells(r, deff=True)], "district", self._attrs(r)))
+        return self._head([self.t("col_district")], deff=True), rows, self._classes(1, deff=True)
+
+    def by_group(self, ind: Indicator) -> tuple[list[str], list[Row], list[str]]:
+        t = self.t
+        o = self.est[self.est["level"] == "overall"]
+        rows = []
+        tot = o[o["disagg_key"] == "total"]
+        for _, r in tot.iterrows():
+            rows.append(Row([t("total"), *self._cells(r, missing=False)], "overall",
+                            self._attrs(r)))
+        for key in KEY_ORDER:
+            part = o[o["disagg_key"] == key].set_index("disagg_value")
+            if part.empty:
+                continue
+            rows.append(Row([t.group("disagg_keys", key)], "group"))
+            for value in sort_values(key, list(part.index)):
+                r = part.loc[value].copy()
+                r["disagg_value"] = value
+                rows.append(Row([category_label(t, ind, key, value),
+                                 *self._cells(r, missing=False)], "", self._attrs(r)))
+        return (self._head([t("col_characteristic")], missing=False), rows,
+                self._classes(1, missing=False))
+
+    def by_village(self, villages: pd.DataFrame) -> tuple[list[str], list[Row], list[str]]:
+        t = self.t
+        tot = self.est[self.est["disagg_key"] == "total"]
+        at = {(r.level, r.area_code): i for i, r in enumerate(tot.itertuples())}
+        rows = []
+        o = self._overall()
+        if o is not None:
+            rows.append(Row([t("all_villages"), "", *self._cells(o)], "overall", self._attrs(o)))
+        for dcode, vs in villages.groupby("kode_kabupaten", sort=False):
+            i = at.get(("district", dcode))
+            if i is not None:
+                r = tot.iloc[i]
+                rows.append(Row([self.names.get(dcode, dcode), dcode, *self._cells(r)],
+                                "district", self._attrs(r)))
+            for v in vs.itertuples():
+                i = at.get(("village", v.kode_kemendagri))
+                if i is None:
+                    continue
+                r = tot.iloc[i]
+                rows.append(Row([v.desa, v.kode_kemendagri, *self._cells(r)], "",
+                                self._attrs(r)))
+        return self._head([t("col_village"), t("col_code")]), rows, self._classes(2)
