@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-all lint format sample form dev bench clean
+.PHONY: help run test test-all lint format sample form dev bench notebooks clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-10s %s\n", $$1, $$2}'
@@ -26,7 +26,7 @@ test-all: $(STAMP) ## Run every test, including the slow simulation study
 	$(BIN)/python -m pytest -q -m ""
 
 lint: $(STAMP) ## Lint with ruff
-	$(BIN)/ruff check src pipelines tests benchmarks
+	$(BIN)/ruff check src pipelines tests benchmarks notebooks/make_notebooks.py
 
 format: $(STAMP) ## Format with ruff
 	$(BIN)/ruff format src pipelines tests benchmarks
@@ -40,8 +40,14 @@ form: $(STAMP) ## Rebuild the XLSForm workbook from data/instrument/source/*.csv
 dev: $(STAMP) ## Open the Dagster UI on http://127.0.0.1:3000
 	mkdir -p .dagster_home && DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev
 
+$(BIN)/jupyter-lab: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c requirements.lock jupyterlab
+
+notebooks: $(BIN)/jupyter-lab ## Open the analyst notebooks in JupyterLab (run `make run` first)
+	$(BIN)/jupyter lab notebooks/
+
 bench: $(STAMP) ## Run the benchmarks (minutes; prints figures)
 	$(BIN)/python benchmarks/bench_estimation.py
 
 clean: ## Remove the warehouse, landing store and generated reports
-	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/landing reports/*/
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/landing data/snapshot reports/*/

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import os
 import resource
 import subprocess
 import sys
@@ -103,6 +104,7 @@ class Peak:
 
     def __init__(self) -> None:
         self.peak = self.start = rss()
+        self.cpu = 0.0
         self._stop = threading.Event()
 
     def __enter__(self) -> Peak:
@@ -128,12 +130,18 @@ def rss() -> int:
     return 0
 
 
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def timed(fn: Callable[[], object]) -> tuple[float, Peak, object]:
+    """Wall seconds, peak memory and result of ``fn()``; CPU seconds in ``peak.cpu``."""
     gc.collect()
     with Peak() as peak:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), cpu_seconds()
         out = fn()
-        seconds = time.perf_counter() - t0
+        seconds, peak.cpu = time.perf_counter() - t0, cpu_seconds() - c0
     return seconds, peak, out
 
 
@@ -195,21 +203,55 @@ def main(argv: list[str] | None = None) -> None:
     subprocess.run(["rm", "-rf", str(workdir / "landing")], check=True)
     seconds, peak, result = timed(lambda: ingest(export, workdir))
     rows = sum(result.rows_per_section.values())
-    print(f"ingest_files: {seconds:.1f} s, {rows:,} rows ({rows / seconds:,.0f} rows/s), "
-          f"peak RSS {gib(peak.peak)} (+{gib(peak.peak - peak.start)} over start) "
-          f"{result.rows_per_section} timings {getattr(result, 'timings', {})}", flush=True)
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(f"ingest_files: {seconds:.1f} s wall, {peak.cpu:.1f} s CPU, {rows:,} rows "
+          f"({rows / seconds:,.0f} rows/s); peak RSS {gib(peak.peak)} (ru_maxrss {gib(maxrss)})"
+          f"; {result.rows_per_section}; seconds by step {result.seconds}", flush=True)
     b_seconds, b_peak, merged = timed(lambda: naive_baseline(export))
-    print(f"naive pandas: {b_seconds:.1f} s ({rows / b_seconds:,.0f} rows/s), peak RSS "
-          f"{gib(b_peak.peak)} (+{gib(b_peak.peak - b_peak.start)} over start) {merged}")
-    print(f"ratio naive / ingest_files: {b_seconds / seconds:.2f}x; ru_maxrss "
-          f"{gib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)}")
+    print(f"naive pandas: {b_seconds:.1f} s wall, {b_peak.cpu:.1f} s CPU "
+          f"({rows / b_seconds:,.0f} rows/s); peak RSS {gib(b_peak.peak)} "
+          f"(+{gib(b_peak.peak - b_peak.start)} over its start); rows {merged}")
+    print(f"naive / ingest_files: {b_seconds / seconds:.2f}x wall, {b_peak.cpu / peak.cpu:.2f}x "
+          f"CPU; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.xlsx_rows:
         xlsx_bench(workdir, args.xlsx_rows)
 
 
-def xlsx_bench(workdir: Path, rows: int) -> None:
-    """Not implemented yet."""
-    _ = (workdir, rows)
+def xlsx_bench(workdir: Path, rows: int, seed: int = 1) -> None:
+    """A Kobo XLSX whose roster sheet has ``rows`` rows (main sheet + roster, the other repeats
+    left out): time calamine on the workbook and the whole XLSX reader."""
+    from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx, read_sheets
+    from parenting_assessment.synth.kobo_xlsx import write_kobo_xlsx
+
+    path = workdir / f"kobo_roster_{rows}.xlsx"
+    ins, subs = pool(seed)
+    if not path.exists():
+        sizes = np.array([len(s.repeats.get("roster", [])) for s in subs], dtype=float)
+        rng = np.random.default_rng(seed)
+        pick = draw(sizes, int(rows / 3.48), 3.48, rng)
+        clones = [Submission(subs[t].main, {"roster": subs[t].repeats.get("roster", [])},
+                             {**subs[t].meta, "_uuid": str(uuid.UUID(int=i + 1, version=4)),
+                              "_id": i + 1}) for i, t in enumerate(pick)]
+        t0 = time.perf_counter()
+        write_kobo_xlsx(path, ins, clones)
+        print(f"wrote {path.name} ({path.stat().st_size / 2**20:.0f} MiB, {len(clones):,} "
+              f"households) in {time.perf_counter() - t0:.0f} s", flush=True)
+        del clones
+    from python_calamine import CalamineWorkbook
+
+    seconds, peak, raw = timed(lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
+        "roster").to_python())
+    print(f"calamine alone (roster sheet to Python lists): {seconds:.1f} s for {len(raw):,} rows",
+          flush=True)
+    del raw
+    seconds, peak, sheets = timed(lambda: read_sheets(path))
+    n = {k: len(v) for k, v in sheets.items()}
+    del sheets
+    print(f"calamine (pd.read_excel, dtype=str): {seconds:.1f} s for {n}, peak RSS "
+          f"{gib(peak.peak)}", flush=True)
+    seconds, peak, export = timed(lambda: read_kobo_xlsx(path, ins, batch="x", sha256="0" * 64))
+    print(f"read_kobo_xlsx: {seconds:.1f} s for {export.rows_per_section()}, peak RSS "
+          f"{gib(peak.peak)}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
-"""Watch ``data/raw/``: a new batch folder (or changed files in one) registers a partition and
-asks for its ingest; validation follows through the downstream assets' automation condition.
+"""Watch ``data/raw/`` for fieldwork batches.
+
+A new batch folder (or changed files in one) registers a partition and asks for its ingest;
+validation follows through the downstream assets' automation condition.
 """
 
 import json

@@ -10,7 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["estimate"]
+# The analysts' API (api.py). `api.estimates` is not lifted: `parenting_assessment.estimates`
+# is the estimation-stage subpackage; use `from parenting_assessment import api`.
+_API = ("catalogue", "design", "needs_index", "open_warehouse", "plot_disaggregation",
+        "plot_villages", "unit_values")
+__all__ = ["estimate", *_API]
 
 
 def __getattr__(name: str) -> Any:
@@ -18,4 +22,8 @@ def __getattr__(name: str) -> Any:
         from parenting_assessment.estimation import estimate
 
         return estimate
+    if name in _API:
+        from parenting_assessment import api
+
+        return getattr(api, name)
     raise AttributeError(name)

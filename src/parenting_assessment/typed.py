@@ -73,7 +73,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ins: Instrument) -> dict[str, in
                                 and d._source_row = r._source_row)""")
         counts[section] = con.execute(f"select count(*) from typed.{section}").fetchall()[0][0]
         for f in sec.fields:
-            for out, expr, raw_col in _casts(f, ins):
+            for _out, expr, raw_col in _casts(f, ins):
                 if raw_col is None:
                     continue
                 failures.append(f"""

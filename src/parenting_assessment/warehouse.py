@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 SCHEMAS = ("raw", "typed", "validated", "core", "indicators", "estimates", "meta")
 
@@ -48,7 +49,8 @@ def _select_typed(con: duckdb.DuckDBPyConnection) -> str:
                      for c, t, *_ in cols)
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFrame) -> int:
+def replace_table(con: duckdb.DuckDBPyConnection, qualified: str,
+                  df: pd.DataFrame | pa.Table) -> int:
     """Replace ``qualified`` with the content of ``df`` (registered, not string-built)."""
     con.register("_incoming", df)
     try:
@@ -59,13 +61,18 @@ def replace_table(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFra
     return len(df)
 
 
-def append_by_name(con: duckdb.DuckDBPyConnection, qualified: str, df: pd.DataFrame) -> None:
-    """Append rows, adding any new text columns first (a later form version may add fields)."""
+def append_by_name(con: duckdb.DuckDBPyConnection, qualified: str,
+                   df: pd.DataFrame | pa.Table) -> None:
+    """Append rows, adding any new text columns first (a later form version may add fields).
+
+    ``df`` may be an Arrow table: DuckDB scans it without a Python object per value.
+    """
     if not table_exists(con, qualified):
         replace_table(con, qualified, df)
         return
     have = {r[0] for r in con.execute(f"describe {qualified}").fetchall()}
-    for col in df.columns:
+    names = df.column_names if isinstance(df, pa.Table) else list(df.columns)
+    for col in names:
         if col not in have:
             con.execute(f'alter table {qualified} add column "{col}" varchar')
     con.register("_incoming", df)

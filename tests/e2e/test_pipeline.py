@@ -13,7 +13,8 @@ from pipelines.run import materialize_all
 
 from parenting_assessment.synth import synthesize
 
-INSTRUMENT = Path(__file__).resolve().parents[2] / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
+ROOT = Path(__file__).resolve().parents[2]
+INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
 
 
 @pytest.fixture(scope="module")

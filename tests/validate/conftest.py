@@ -82,8 +82,9 @@ def u5_module(uuid: str, **a) -> dict:
         "ecdi_write_name", "ecdi_numbers1_5", "ecdi_give3", "ecdi_count10", "ecdi_persist",
         "ecdi_ask_absent", "ecdi_offer_help", "ecdi_get_along")}
     row = {"ch_ln": 2, "ch_type": "1", "ch_resp_ln": 1, "UF17": "1", "UB1": "2023-03-15",
-           "cage": "41", "UB2": 3, "BR1": "1", "UB8": "2", "EC1": _n(uuid) // 15 % 11, "EC2A": "1", "EC2B": "2",
-           "EC2C": "1", "EC3A": 0, "EC3B": 0, **{f"EC5{x}": "A" for x in "ABCDEF"}, **ecdi,
+           "cage": "41", "UB2": 3, "BR1": "1", "UB8": "2", "EC1": _n(uuid) // 15 % 11,
+           "EC2A": "1", "EC2B": "2", "EC2C": "1", "EC3A": 0, "EC3B": 0,
+           **{f"EC5{x}": "A" for x in "ABCDEF"}, **ecdi,
            "ecdi_sad": "5", "ecdi_hit": "1", **{f"CD2{x}": "2" for x in "ABCDEFGHIJK"}}
     row.update(a)
     return repeat(uuid, "child", 1, **row)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import carer, clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 
+from conftest import carer, clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 from parenting_assessment.validate.domain_rules import (
     DomainRuleError,
     default_path,

@@ -6,11 +6,11 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
-from conftest import INSTRUMENT, clean, literal_db, merge, mother, toddler
 from pipelines.assets.validate import validated_tables
 from pipelines.resources import SurveyResource
 from pipelines.run import STAGES, PipelineError, materialize_all
 
+from conftest import INSTRUMENT, clean, literal_db, merge, mother, toddler
 from parenting_assessment.synth import synthesize
 
 UP_TO_MONITORING = STAGES[:STAGES.index("fieldwork_monitoring") + 1]
@@ -19,7 +19,7 @@ UP_TO_MONITORING = STAGES[:STAGES.index("fieldwork_monitoring") + 1]
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e_validation")
-    syn = synthesize(seed=3, out_dir=base / "raw", villages=3, households_per_village=14,
+    syn = synthesize(seed=3, out_dir=base / "raw", villages=2, households_per_village=12,
                      defect_rate=0.25)
     survey = SurveyResource(raw=str(syn.export_path), frame=str(syn.frame_path),
                             instrument=str(INSTRUMENT), warehouse=str(base / "w.duckdb"),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import clean, literal_db, merge, mother, toddler
 
+from conftest import clean, literal_db, merge, mother, toddler
 from parenting_assessment.validate.overrides import OverridesError, load_overrides
 from parenting_assessment.validate.run import validate
 

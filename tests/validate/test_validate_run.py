@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from conftest import clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 
+from conftest import clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 from parenting_assessment.validate.findings import FINDING_COLUMNS, REDACTED
 from parenting_assessment.validate.run import validate
 
-OK, BAD, WARN, PII = (f"00000000-0000-4000-a000-{i:012d}" for i in (1, 2, 3, 4))
+OK, BAD, WARN, PII, EC1 = (f"00000000-0000-4000-a000-{i:012d}" for i in (1, 2, 3, 4, 5))
 ORPHAN = "00000000-0000-4000-a000-000000000099"
 
 
@@ -19,15 +19,19 @@ def rows() -> dict:
     warn["child"] = [u5_module(WARN, UB8="1", paud_type="6")]  # paud_other (warning)
     pii = clean(PII)
     pii["household"] = [household(PII, resp_phone="12345", resp_name="A")]
+    no_books = clean(EC1)
+    no_books["child"] = [u5_module(EC1, EC1=None)]                         # required:EC1 (error)
     orphan = {"roster": [repeat(ORPHAN, "roster", 1, HL1="1", HL3="1", HL4="2", HL6=40)]}
-    return merge(clean(OK), bad, warn, pii, orphan)
+    return merge(clean(OK), bad, warn, pii, no_books, orphan)
 
 
 @pytest.fixture(scope="module")
 def run(ins, frame, tmp_path_factory):
     docs = tmp_path_factory.mktemp("docs")
     con = literal_db(ins, rows())
-    res = validate(con, ins, frame, docs_dir=docs, overrides=None)
+    # 11 roster rows > 6: the roster runs count-only (as a national batch would); the other
+    # sections (5 rows) run with COMPLETE results and GX names the rows itself.
+    res = validate(con, ins, frame, docs_dir=docs, overrides=None, gx_row_limit=6)
     return con, res, docs
 
 
@@ -47,12 +51,16 @@ def test_one_findings_table_with_the_schema_and_view(run):
 
 def test_gx_and_sql_agree_and_both_are_recorded(run):
     _, res, docs = run
-    row = by(res, f"{BAD}/roster[2]")
-    assert row["rule_id"].tolist() == ["required:HL4"]
-    assert row["checked_by"].iloc[0] == "great_expectations+sql"
-    assert res.gx_results["agree"].all()
+    gx = res.gx_results
+    assert gx["agree"].all()
+    assert set(gx.loc[gx["section"] == "roster", "mode"]) == {"counts", "profile"}
+    assert set(gx.loc[gx["section"] == "child", "mode"]) == {"rows"}
+    # rows mode: GX itself named the child row; counts mode: GX counted, SQL named the row
+    for key, rule in ((f"{EC1}/child[1]", "required:EC1"), (f"{BAD}/roster[2]", "required:HL4")):
+        row = by(res, key)
+        assert row["rule_id"].tolist() == [rule]
+        assert row["checked_by"].iloc[0] == "great_expectations+sql"
     assert (docs / "index.html").exists()
-    assert "expect_column_values_to_not_be_null" in set(res.gx_results["expectation"])
 
 
 def test_personal_data_is_masked_everywhere(run):
@@ -96,7 +104,7 @@ def test_orphan_row_is_quarantined_and_everything_reconciles(run):
     assert recon["balanced"].all()
     assert (recon["rows_read"] == recon["accepted"] + recon["quarantined"]
             + recon["duplicates"]).all()
-    assert recon.loc["roster", "rows_read"] == 9
+    assert recon.loc["roster", "rows_read"] == 11
 
 
 def test_not_checked_and_catalogue_tables(run):
@@ -104,12 +112,3 @@ def test_not_checked_and_catalogue_tables(run):
     assert res.not_checked.empty
     n = con.execute("select count(*) from validated.rule_catalogue").fetchall()[0][0]
     assert n > 400
-
-
-def test_count_only_gx_for_large_batches_still_names_rows(ins, frame):
-    con = literal_db(ins, rows())
-    res = validate(con, ins, frame, overrides=None, gx_row_limit=0)
-    assert set(res.gx_results["mode"]) == {"counts", "profile"}
-    assert res.gx_results["agree"].all()
-    row = by(res, f"{BAD}/roster[2]")
-    assert row["checked_by"].iloc[0] == "great_expectations+sql"

@@ -1,8 +1,8 @@
 """Estimate every indicator × area level × disaggregation from ``indicators.unit_values``.
 
 Stratum-level sums for every indicator and disaggregation category come from one fetch
-(``fast_sums``); the estimator formulas live in ``sql_taylor.proportions``; the household design (strata, n_h, fpc) is passed separately so that domains
-are never estimated by subsetting.
+(``fast_sums``); the estimator formulas live in ``sql_taylor.proportions``. The household
+design (strata, n_h, fpc) is passed separately, so domains are never estimated by subsetting.
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ def section_columns(ins: Instrument, section: str) -> list[str]:
     return cols
 
 
-def map_headers(headers: list[str], ins: Instrument, section: str) -> tuple[dict[str, str], list[str]]:
+def map_headers(headers: list[str], ins: Instrument,
+                section: str) -> tuple[dict[str, str], list[str]]:
     """Map export headers of one section to canonical names; return (mapping, unknown headers).
 
     Works with and without group paths: a header is matched on its last path segment, or its
@@ -48,7 +49,8 @@ def map_headers(headers: list[str], ins: Instrument, section: str) -> tuple[dict
         geo = KOBO_GEO.match(h)
         if parts[-1] in fields:
             mapping[h] = parts[-1]
-        elif len(parts) >= 2 and parts[-2] in fields and fields[parts[-2]].type == "select_multiple":
+        elif (len(parts) >= 2 and parts[-2] in fields
+              and fields[parts[-2]].type == "select_multiple"):
             mapping[h] = f"{parts[-2]}/{parts[-1]}"
         elif geo and geo["name"] in fields and fields[geo["name"]].type == "geopoint":
             mapping[h] = f"{geo['name']}_{KOBO_GEO_PART[geo['part']]}"

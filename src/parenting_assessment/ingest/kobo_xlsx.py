@@ -32,7 +32,8 @@ def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
         return pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False,
                              engine="calamine")
     except Exception as exc:  # calamine raises its own types for broken zips and XML
-        raise IngestError(path, f"not a readable XLSX workbook, possibly truncated ({exc})") from exc
+        raise IngestError(
+            path, f"not a readable XLSX workbook, possibly truncated ({exc})") from exc
 
 
 def read_kobo_xlsx(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:

@@ -3,9 +3,15 @@
 Central joins group paths with ``-``, splits geopoints into ``-Latitude``/``-Longitude``/
 ``-Altitude``/``-Accuracy`` without a raw column, names repeat files ``<formId>-<repeat>.csv``
 (``~1`` for a repeated name) and chains ``KEY``/``PARENT_KEY`` through nested repeats. Headers
-are mapped to Kobo XML headers through the instrument, so the shared Kobo steps produce the same
-canonical table. Central's split select_multiple columns are built from the data and are 0 even
-when unanswered, so flags are always derived from the summary (blank summary -> blank flags).
+are mapped to Kobo XML headers through the instrument and then to canonical names, with the
+lineage rules of the Kobo readers (``kobo_csv.main_table`` / ``link_children``), so every format
+gives the same table. Central's split select_multiple columns are built from the data and are 0
+even when unanswered, so flags are always derived from the summary (blank summary -> blank).
+
+National exports run to millions of rows, so members are parsed by Arrow's CSV reader and every
+step is a column operation; tables stay Arrow (``ArrowSections``) until written. A member Arrow
+cannot read exactly like Python's csv module (not UTF-8, ragged rows, blank lines, a multi-line
+header) goes through ``detect.csv_table`` instead, which also gives the exact error message.
 
 The zip is untrusted: entries are checked for zip slip and zip bombs before any is read, and
 members are read into memory with their declared size as a hard limit, never extracted.
@@ -13,25 +19,32 @@ members are read into memory with their declared size as a hard limit, never ext
 
 from __future__ import annotations
 
+import codecs
+import csv
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
-from parenting_assessment.ingest.columns import map_headers
-from parenting_assessment.ingest.detect import check_archive, csv_table, decode, require_delimiter
-from parenting_assessment.ingest.errors import IngestError
-from parenting_assessment.ingest.kobo_csv import (
-    link_children,
-    main_only_note,
-    main_table,
-    versions_of,
-    with_empty_repeats,
+from parenting_assessment.ingest.columns import LINEAGE, section_columns
+from parenting_assessment.ingest.detect import (
+    HEAD,
+    check_archive,
+    csv_table,
+    decode,
+    require_delimiter,
 )
-from parenting_assessment.ingest.labels import complete_select_multiple
-from parenting_assessment.ingest.tables import RawExport, canonical_frame
+from parenting_assessment.ingest.errors import IngestError
+from parenting_assessment.ingest.kobo_csv import FROM_PARENT, UUID_COLUMNS, main_only_note
+from parenting_assessment.ingest.tables import ArrowSections, RawExport, canonical_mapping, constant
 from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 
 GEO = {"Latitude": "latitude", "Longitude": "longitude", "Altitude": "altitude",
@@ -41,25 +54,36 @@ ROOT_META = {"KEY": "meta/rootUuid", "meta-instanceID": "meta/instanceID",
              "FormVersion": "__version__", "ReviewState": "_validation_status"}
 CENTRAL_COLUMNS = {"SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
                    "Status", "DeviceID", "Edits", "PARENT_KEY", "KEY"}
-KEY_TAIL = re.compile(r"/([^/\[\]]+)\[\d+\]$")
+KEY_TAIL = r"/(?P<rep>[^/\[\]]+)\[\d+\]$"  # the repeat of a KEY: ``uuid:…/roster[3]``
+STR = pa.string()
+NULL = pa.scalar(None, STR)
+Column = pa.Array | pa.ChunkedArray
+BLOCK = 16 << 20  # CSV bytes per Arrow chunk: big chunks are cheaper for DuckDB to scan
+
+
+class Csv(NamedTuple):
+    """One CSV as text columns named by its (stripped) header, and each record's first line."""
+
+    table: pa.Table
+    lines: pa.Array
 
 
 def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """All tables of a Central CSV zip; repeats linked by PARENT_KEY, keys chained."""
-    tables = {name: _parse(path, name, data) for name, data in _members(path).items()}
-    roots = [n for n, (df, _) in tables.items() if {"SubmissionDate", "KEY"} <= set(df.columns)
-             and "PARENT_KEY" not in df.columns]
+    tables = {name: _parse(path, name, data) for name, data in _members(path)}
+    roots = [n for n, c in tables.items() if {"SubmissionDate", "KEY"} <= set(
+        c.table.column_names) and "PARENT_KEY" not in c.table.column_names]
     if len(roots) != 1:
         raise IngestError(path, f"expected one root table (a CSV with 'SubmissionDate' and 'KEY'),"
                           f" found {len(roots)}: {', '.join(roots) or 'none'}")
     root_name = roots[0]
     form_id = PurePosixPath(root_name).stem
-    main, keys, unknowns = _root(path, root_name, *tables.pop(root_name), ins, batch, sha256)
+    main, keys, unknowns = _root(path, root_name, tables.pop(root_name), ins, batch, sha256)
     out = {MAIN_SECTION: main}
-    parent_info = {MAIN_SECTION: (keys, [f"{root_name}:{r}" for r in main["_source_row"]])}
+    parent_info = {MAIN_SECTION: (keys, _join(f"{root_name}:", main.column("_source_row")))}
     by_section: dict[str, str] = {}
-    for name, (df, _lines) in tables.items():
-        section = _section_of(name, df, form_id, ins)
+    for name, c in tables.items():
+        section = _section_of(name, c.table, form_id, ins)
         if section is None:
             unknowns.setdefault("<files>", []).append(name)
         elif section in by_section:
@@ -72,8 +96,7 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
         if section not in by_section:
             continue
         name = by_section[section]
-        df, lines = tables[name]
-        rep, info, unknown, orphans = _repeat(path, name, df, lines, section, ins, out,
+        rep, info, unknown, orphans = _repeat(path, name, tables[name], section, ins, out,
                                               parent_info, batch, sha256)
         out[section], parent_info[section] = rep, info
         if unknown:
@@ -81,18 +104,21 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
         if orphans:
             notes.append(f"{orphans} row(s) of '{name}' have a PARENT_KEY that is not in the "
                          "parent table; kept with an 'orphan:' row key")
-    return RawExport("odk_zip", with_empty_repeats(out, ins), versions_of(main), unknowns, notes)
+    return RawExport("odk_zip", ArrowSections(_with_empty(out, ins)), _versions(main), unknowns,
+                     notes)
 
 
 def read_odk_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """A root-only ``submissions.csv``: the main table; repeats empty, with a note why."""
-    text = decode(Path(path).read_bytes())[0]
-    require_delimiter(path, text, "odk_csv")
-    df, lines = csv_table(path, text, ",")
-    main, _, unknowns = _root(path, Path(path).name, df, lines, ins, batch, sha256)
+    data = Path(path).read_bytes()
+    head = data[:HEAD]
+    if len(head) == HEAD and b"\n" in head:
+        head = head[: head.rindex(b"\n")]
+    require_delimiter(path, decode(head)[0], "odk_csv")
+    main, _, unknowns = _root(path, Path(path).name, _parse(path, None, data), ins, batch, sha256)
     notes = [main_only_note("ODK Central submissions.csv", ins)] if len(ins.sections) > 1 else []
-    return RawExport("odk_csv", with_empty_repeats({MAIN_SECTION: main}, ins), versions_of(main),
-                     unknowns, notes)
+    return RawExport("odk_csv", ArrowSections(_with_empty({MAIN_SECTION: main}, ins)),
+                     _versions(main), unknowns, notes)
 
 
 def odk_headers(ins: Instrument, section: str) -> dict[str, str]:
@@ -118,102 +144,298 @@ def _relative_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
     return path[len(inner) - inner[::-1].index(section):]
 
 
-def _members(path: Path) -> dict[str, bytes]:
-    """The CSV members, read in memory; media and folders are skipped."""
+# ----------------------------------------------------------------------------- parsing
+def _members(path: Path) -> Iterator[tuple[str, bytes]]:
+    """The CSV members, read in memory one at a time; media and folders are skipped."""
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             check_archive(path, infos)
-            out = {}
             for info in infos:
                 name = info.filename
                 if info.is_dir() or not name.lower().endswith(".csv") or name.startswith("media/"):
                     continue
                 with zf.open(info) as fh:  # reads at most the declared (checked) size
-                    out[name] = fh.read(info.file_size)
+                    data = fh.read(info.file_size)
+                yield name, data
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
             RuntimeError) as exc:  # RuntimeError: an encrypted member
         raise IngestError(path, f"a damaged, truncated or encrypted zip archive ({exc})") from exc
-    return out
 
 
-def _parse(path: Path, member: str, data: bytes) -> tuple[pd.DataFrame, list[str]]:
+def _parse(path: Path, member: str | None, data: bytes) -> Csv:
+    fast = _arrow_csv(data)
+    if fast is not None:
+        return fast
     try:
-        return csv_table(path, decode(data)[0], ",")
+        df, lines = csv_table(path, decode(data)[0], ",")
     except IngestError as exc:
-        raise IngestError(path, f"member '{member}': {exc.problem}") from exc
+        raise IngestError(path, f"member '{member}': {exc.problem}" if member else exc.problem
+                          ) from exc
+    table = pa.table({c: _blank(pa.array(df[c].tolist(), STR)) for c in df.columns})
+    return Csv(table, pa.array(lines, STR))
 
 
-def _root(path: Path, name: str, df: pd.DataFrame, lines: list[str], ins: Instrument,
-          batch: str, sha256: str) -> tuple[pd.DataFrame, list[str], dict[str, list[str]]]:
-    if "KEY" not in df.columns:
+def _arrow_csv(data: bytes) -> Csv | None:
+    """Parse with Arrow when that gives exactly what ``csv_table`` would; else None."""
+    data = data.removeprefix(codecs.BOM_UTF8)
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    if first.count(b'"') % 2:
+        return None  # a header spanning lines
+    try:
+        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        return None
+    names = [h.strip() for h in header]
+    if not any(names) or len(set(names)) != len(names):
+        return None
+    cols = [f"c{i}" for i in range(len(names))]
+    try:
+        t = pacsv.read_csv(
+            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols,
+                                                               block_size=BLOCK),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(cols, STR), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    t = t.slice(1).rename_columns(names)
+    n = t.num_rows
+    keyed = "KEY" in names and t.column("KEY").null_count == 0
+    if n and not keyed and _any_all_null(t):
+        return None  # csv_table skips all-empty records
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
+    physical = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+    extra = np.zeros(n, dtype=np.int64)
+    for c in t.columns:  # line breaks inside values, until all the file's extra ones are found
+        if n + 1 + int(extra.sum()) >= physical:
+            break
+        if pc.any(pc.match_substring(c, "\n")).as_py() or (
+                b"\r" in data and pc.any(pc.match_substring(c, "\r")).as_py()):
+            extra += np.nan_to_num(
+                pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
+                + pc.count_substring(c, "\r").to_numpy(zero_copy_only=False)
+                - pc.count_substring(c, "\r\n").to_numpy(zero_copy_only=False)
+            ).astype(np.int64)
+    if n + 1 + int(extra.sum()) != physical:
+        return None  # blank lines: let the exact parser number the records
+    starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1])) if n else extra
+    return Csv(t, pa.array(starts).cast(STR))
+
+
+# ------------------------------------------------------------------------------ tables
+def _root(path: Path, name: str, src: Csv, ins: Instrument, batch: str, sha256: str
+          ) -> tuple[pa.Table, Column, dict[str, list[str]]]:
+    t, lines = src
+    if "KEY" not in t.column_names:
         raise IngestError(path, f"'{name}': required key column 'KEY' is missing")
-    keys = df["KEY"].tolist()
-    seen: dict[str, str] = {}
-    for key, line in zip(keys, lines, strict=True):
-        if not key:
-            raise IngestError(path, f"'{name}' line {line}: KEY is empty")
-        if key in seen:
-            raise IngestError(path, f"'{name}' line {line}: KEY '{key}' repeats line {seen[key]}")
-        seen[key] = line
-    raw = _to_kobo(df, ins, MAIN_SECTION).rename(columns=ROOT_META)
-    main, unknown = main_table(raw, lines, ins, path, batch=batch, sha256=sha256, sheet=name,
-                               flags_from_summary=True)
-    _rebuild_geopoints(main, ins, MAIN_SECTION, raw)
+    keys = t.column("KEY")
+    _check_keys(path, name, keys, lines)
+    headers = [ROOT_META.get(h, h) for h in _to_kobo(t.column_names, ins, MAIN_SECTION)]
+    raw = dict(zip(reversed(headers), reversed(t.columns), strict=True))  # first one wins
+    mapping, unknown = canonical_mapping(headers, ins, MAIN_SECTION, str(path))
+    out = _canonical(raw, mapping, ins, MAIN_SECTION, t.num_rows)
+    if not any(c in raw for c in UUID_COLUMNS):
+        raise IngestError(path, "required key column missing: none of "
+                          f"{', '.join(UUID_COLUMNS)} is in the header")
+    uuid = _first_filled([_strip_uuid(raw[c]) for c in UUID_COLUMNS if c in raw])
+    blank = pc.equal(uuid, "")
+    if pc.any(blank).as_py():
+        line = lines[pc.index(blank, True).as_py()].as_py()
+        raise IngestError(path, f"line {line}: the submission has no uuid (columns "
+                          f"{', '.join(c for c in UUID_COLUMNS if c in raw)})")
+    root = _strip_uuid(raw["meta/rootUuid"]) if "meta/rootUuid" in raw else uuid
+    n = t.num_rows
+    lineage = {
+        "_batch": constant(batch, n), "_file_sha256": constant(sha256, n),
+        "_source_file": constant(Path(path).name, n), "_source_sheet": constant(name, n),
+        "_source_row": lines, "_form_version": raw.get("__version__", constant(None, n)),
+        "submission_uuid": uuid, "submission_root": pc.if_else(pc.equal(root, ""), uuid, root),
+        "_submission_id": _key_number(raw["_id"]) if "_id" in raw else constant(None, n),
+        "_submission_time": raw.get("_submission_time", constant(None, n)),
+        "_validation_status": raw.get("_validation_status", constant(None, n)),
+        "_row_key": uuid, "_parent_key": constant(None, n), "_parent_row": constant(None, n),
+    }
     unknown = [u for u in unknown if u not in ROOT_META and u not in CENTRAL_COLUMNS
                and u != "ReviewState"]
-    return main, keys, ({MAIN_SECTION: unknown} if unknown else {})
+    return _table(out, lineage), keys, ({MAIN_SECTION: unknown} if unknown else {})
 
 
-def _repeat(path: Path, name: str, df: pd.DataFrame, lines: list[str], section: str,
-            ins: Instrument, out: dict[str, pd.DataFrame],
-            parent_info: dict[str, tuple[list[str], list[str]]], batch: str, sha256: str):
-    missing = [c for c in ("PARENT_KEY", "KEY") if c not in df.columns]
+def _repeat(path: Path, name: str, src: Csv, section: str, ins: Instrument,
+            out: dict[str, pa.Table], parent_info: dict[str, tuple[Column, Column]],
+            batch: str, sha256: str) -> tuple[pa.Table, tuple[Column, Column], list[str], int]:
+    t, lines = src
+    missing = [c for c in ("PARENT_KEY", "KEY") if c not in t.column_names]
     if missing:
         raise IngestError(path, f"'{name}': required key column(s) {', '.join(missing)} missing")
     parent_section = ins.sections[section].parent or MAIN_SECTION
     if parent_section not in out:
         raise IngestError(path, f"'{name}': its parent repeat '{parent_section}' has no table "
                           "in the zip")
-    parent_keys, parent_rows = parent_info[parent_section]
-    where = {k: i for i, k in enumerate(parent_keys)}
-    pos = [where.get(k) for k in df["PARENT_KEY"]]
-    raw = _to_kobo(df, ins, section)
-    present = set(map_headers(list(raw.columns), ins, section)[0].values())
-    rep, unknown = canonical_frame(raw, ins, section, str(path))
-    complete_select_multiple(rep, ins, section, present, flags_from_summary=True)
-    _rebuild_geopoints(rep, ins, section, raw)
-    rep = link_children(rep, out[parent_section], pos, parent_rows, section,
-                        [f"{name}:{line}" for line in lines], batch=batch, sha256=sha256,
-                        source_file=Path(path).name, sheets=name, lines=lines)
+    parent, (parent_keys, parent_rows) = out[parent_section], parent_info[parent_section]
+    pos = _positions(t.column("PARENT_KEY"), parent_keys, parent_section == MAIN_SECTION)
+    headers = _to_kobo(t.column_names, ins, section)
+    raw = dict(zip(reversed(headers), reversed(t.columns), strict=True))
+    mapping, unknown = canonical_mapping(headers, ins, section, str(path))
+    rep = _canonical(raw, mapping, ins, section, t.num_rows)
+    found = pos >= 0
+    idx = pa.array(np.where(found, pos, 0), mask=~found)
+    n = t.num_rows
+    lineage: dict[str, Column] = {
+        "_batch": constant(batch, n), "_file_sha256": constant(sha256, n),
+        "_source_file": constant(Path(path).name, n), "_source_sheet": constant(name, n),
+        "_source_row": lines, **{c: parent.column(c).take(idx) for c in FROM_PARENT},
+        "_parent_key": parent.column("_row_key").take(idx), "_parent_row": parent_rows.take(idx),
+    }
+    number = pd.Series(pos).groupby(pos, sort=False).cumcount().to_numpy() + 1
+    keyed = pc.binary_join_element_wise(lineage["_parent_key"], pa.scalar(f"/{section}["),
+                                        pa.array(number).cast(STR), pa.scalar("]"), "")
+    lineage["_row_key"] = pc.if_else(pa.array(found), keyed, _join(f"orphan:{name}:", lines))
     unknown = [u for u in unknown if u not in CENTRAL_COLUMNS]
-    info = (df["KEY"].tolist(), [f"{name}:{line}" for line in lines])
-    return rep, info, unknown, sum(p is None for p in pos)
+    info = (t.column("KEY"), _join(f"{name}:", lines))
+    return _table(rep, lineage), info, unknown, int((~found).sum())
 
 
-def _to_kobo(df: pd.DataFrame, ins: Instrument, section: str) -> pd.DataFrame:
-    table = odk_headers(ins, section)
-    return df.rename(columns={h: table[h] for h in df.columns if h in table})
-
-
-def _rebuild_geopoints(out: pd.DataFrame, ins: Instrument, section: str, raw: pd.DataFrame) -> None:
-    """ODK has no raw geopoint column: rebuild ``"lat lon alt acc"`` from its four parts."""
+def _canonical(raw: dict[str, Column], mapping: dict[str, str], ins: Instrument, section: str,
+               n: int) -> dict[str, Column]:
+    """Canonical answer columns: blanks NULL, select_multiple completed, geopoints rebuilt."""
+    data = {name: raw[header] for header, name in mapping.items()}
+    out = {c: data.get(c, constant(None, n)) for c in section_columns(ins, section)}
+    present = set(mapping.values())
     for f in ins.sections[section].fields:
-        if f.type != "geopoint" or f.name in raw.columns:
+        if f.type == "geopoint" and f.name not in raw:  # Central has no raw geopoint column
+            parts = [out[f"{f.name}_{p}"] for p in ("lat", "lon", "alt", "acc")]
+            out[f.name] = _blank(_join_present(parts))
+        if f.type != "select_multiple" or not f.list_name:
             continue
-        parts = out[[f"{f.name}_{p}" for p in ("lat", "lon", "alt", "acc")]].values.tolist()
-        out[f.name] = pd.Series([" ".join(p for p in row if p is not None) or None
-                                 for row in parts], index=out.index, dtype=object)
+        flags = {c: f"{f.name}/{c}" for c in ins.choice_names(f.list_name)}
+        if f.name in present:  # flags always from the summary (Central writes 0 when unasked)
+            tokens = pc.utf8_split_whitespace(out[f.name])
+            flat, parents = pc.list_flatten(tokens), pc.list_parent_indices(tokens)
+            asked = pc.is_valid(out[f.name])
+            for c, col in flags.items():
+                hit = np.zeros(n, dtype=bool)
+                hit[pc.filter(parents, pc.equal(flat, c)).to_numpy(zero_copy_only=False)] = True
+                out[col] = pc.if_else(asked, pc.if_else(pa.array(hit), "1", "0"), NULL)
+        elif any(col in present for col in flags.values()):
+            chosen = [pc.if_else(pc.equal(out[col], "1"), c, NULL) for c, col in flags.items()]
+            joined = _blank(_join_present(chosen))
+            asked = _any_valid([out[col] for col in flags.values()])
+            out[f.name] = pc.if_else(asked, joined, NULL)
+    return out
 
 
-def _section_of(name: str, df: pd.DataFrame, form_id: str, ins: Instrument) -> str | None:
+def _table(answers: dict[str, Column], lineage: dict[str, Column]) -> pa.Table:
+    cols = {**answers, **{c: lineage[c] for c in LINEAGE}}
+    return pa.table({c: pa.chunked_array([v]) if isinstance(v, pa.Array) else v
+                     for c, v in cols.items()})
+
+
+def _with_empty(tables: dict[str, pa.Table], ins: Instrument) -> dict[str, pa.Table]:
+    """Every form section gets a table, in form order; absent ones are empty."""
+    return {s: tables[s] if s in tables else pa.table({c: pa.array([], STR) for c in [
+        *section_columns(ins, s), *LINEAGE]}) for s in ins.sections}
+
+
+# ---------------------------------------------------------------------- column helpers
+def _to_kobo(names: list[str], ins: Instrument, section: str) -> list[str]:
+    table = odk_headers(ins, section)
+    return [table.get(h, h) for h in names]
+
+
+def _blank(a: Column) -> Column:
+    """The one representation of a raw value: text, NULL for blank."""
+    return pc.if_else(pc.equal(a, ""), NULL, a)
+
+
+def _join(prefix: str, values: Column) -> Column:
+    return pc.binary_join_element_wise(pa.scalar(prefix), values, "")
+
+
+def _join_present(parts: list[Column]) -> Column:
+    """``" ".join`` of the non-NULL parts per row ('' when none); pyarrow 26's
+    ``null_handling="skip"`` drops rows whose parts are all NULL, so it is not used."""
+    spaced = [pc.if_else(pc.is_valid(p), pc.binary_join_element_wise(pa.scalar(" "), p, ""),
+                         "") for p in parts]
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*spaced, ""), 1)
+
+
+def _strip_uuid(a: Column) -> Column:
+    a = pc.utf8_trim_whitespace(pc.fill_null(a, ""))
+    return pc.if_else(pc.starts_with(a, "uuid:"), pc.utf8_slice_codeunits(a, 5), a)
+
+
+def _first_filled(columns: list[Column]) -> Column:
+    out = columns[0]
+    for c in columns[1:]:
+        out = pc.if_else(pc.equal(out, ""), c, out)
+    return out
+
+
+def _any_all_null(t: pa.Table) -> bool:
+    """Is some row NULL (blank) in every column?"""
+    filled = np.zeros(t.num_rows, dtype=bool)
+    for c in t.columns:
+        filled |= pc.is_valid(c).to_numpy(zero_copy_only=False)
+    return not filled.all()
+
+
+def _any_valid(columns: list[Column]) -> pa.Array:
+    valid = np.zeros(len(columns[0]), dtype=bool)
+    for c in columns:
+        valid |= pc.is_valid(c).to_numpy(zero_copy_only=False)
+    return pa.array(valid)
+
+
+def _key_number(a: Column) -> Column:
+    """``"1.0"`` -> ``"1"``, as ``kobo_csv.key_number``."""
+    return pc.replace_substring_regex(pc.utf8_trim_whitespace(a), r"^(-?\d+)\.0+$", r"\1")
+
+
+def _positions(parent_key: Column, parent_keys: Column, unique: bool) -> np.ndarray:
+    """Row of each PARENT_KEY in the parent table (the last one if repeated); -1 if none."""
+    keys = pa.chunked_array(parent_keys).combine_chunks()
+    m = len(keys)
+    if unique:
+        found = pc.index_in(parent_key, value_set=keys)
+        return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    rev = pc.index_in(parent_key, value_set=keys.take(pa.array(np.arange(m - 1, -1, -1))))
+    found = pc.fill_null(rev, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return np.where(found >= 0, m - 1 - found, -1)
+
+
+def _check_keys(path: Path, name: str, keys: Column, lines: pa.Array) -> None:
+    """Every root KEY filled and unique; on a problem, name the first one in file order."""
+    if keys.null_count == 0 and pc.count_distinct(keys).as_py() == len(keys):
+        return
+    seen: dict[str, str] = {}
+    for key, line in zip(keys.to_pylist(), lines.to_pylist(), strict=True):
+        if not key:
+            raise IngestError(path, f"'{name}' line {line}: KEY is empty")
+        if key in seen:
+            raise IngestError(path, f"'{name}' line {line}: KEY '{key}' repeats line {seen[key]}")
+        seen[key] = line
+
+
+def _section_of(name: str, t: pa.Table, form_id: str, ins: Instrument) -> str | None:
     """The repeat a member holds: from its KEYs (``…/roster[3]``), else from its file name."""
-    for key in df.get("KEY", pd.Series(dtype=object)):
-        m = KEY_TAIL.search(str(key))
-        if m:
-            return m.group(1) if m.group(1) in ins.sections else None
+    keys = t.column("KEY") if "KEY" in t.column_names else pa.chunked_array([], STR)
+    for part in (keys.slice(0, 100), keys):  # the first keys almost always tell
+        tail = pc.extract_regex(part, KEY_TAIL)
+        valid = pc.is_valid(tail)
+        if pc.any(valid).as_py():
+            rep = tail[pc.index(valid, True).as_py()].as_py()["rep"]
+            return rep if rep in ins.sections else None
     stem = PurePosixPath(name).stem
     if stem.startswith(form_id + "-"):
         stem = re.sub(r"~\d+$", "", stem[len(form_id) + 1:])
         return stem if stem in ins.sections and stem != MAIN_SECTION else None
     return None
+
+
+def _versions(main: pa.Table) -> list[str]:
+    return sorted(v for v in pc.unique(main.column("_form_version")).to_pylist() if v)

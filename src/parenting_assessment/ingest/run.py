@@ -8,6 +8,7 @@ message; the landed copy of the file is kept for inspection.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -47,6 +48,12 @@ class BatchResult:
     message: str = ""
     files: list[dict] = field(default_factory=list)
     rows_per_section: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # land, read, write
+
+    def lap(self, step: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[step] = round(self.seconds.get(step, 0.0) + now - since, 3)
+        return now
 
 
 def _already_landed(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
@@ -70,11 +77,13 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
     """Land and read ``files`` as one batch; return what was done (never raises IngestError)."""
     parsed: list[tuple[Path, object, str, RawExport]] = []
     result = BatchResult(batch, "ok")
+    t = time.perf_counter()
     try:
         if not files:
             raise IngestError(batch, "no export files found")
         for path in files:
             landed = land_file(path, landing_dir)
+            t = result.lap("land", t)
             if _already_landed(con, landed.sha256):
                 result.files.append({"file_name": path.name, "sha256": landed.sha256,
                                      "status": "already landed"})
@@ -89,9 +98,9 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
             except IngestError as exc:  # name the user's file, not the landed copy
                 raise IngestError(path, exc.problem) from exc
             export.notes.insert(0, f"detected: {found.name}")
-            for df in export.sections.values():
-                df["_source_file"] = path.name
+            export.set_source_file(path.name)
             parsed.append((path, landed, fmt, export))
+            t = result.lap("read", t)
     except IngestError as exc:
         result.status, result.message = "failed", str(exc)
         _record_batch(con, result)
@@ -99,10 +108,9 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
     con.begin()
     try:
         for path, landed, fmt, export in parsed:
-            for section, df in export.sections.items():
-                append_by_name(con, f"raw.{section}", df)
-                result.rows_per_section[section] = (
-                    result.rows_per_section.get(section, 0) + len(df))
+            for section, n in export.rows_per_section().items():
+                append_by_name(con, f"raw.{section}", export.tables()[section])
+                result.rows_per_section[section] = result.rows_per_section.get(section, 0) + n
             row = {
                 "file_name": path.name, "sha256": landed.sha256, "size": landed.size,
                 "format": fmt, "form_versions": ",".join(export.form_versions),
@@ -119,4 +127,5 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
     except Exception:
         con.rollback()
         raise
+    result.lap("write", t)
     return result

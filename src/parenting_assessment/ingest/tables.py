@@ -33,7 +33,7 @@ class ArrowSections(Mapping[str, pd.DataFrame]):
         if section not in self._frames:
             t = self.tables[section]
             self._frames[section] = pd.DataFrame(
-                {n: pd.Series(c.to_numpy(zero_copy_only=False), dtype=object)
+                {n: pd.Series(_text(c).to_numpy(zero_copy_only=False), dtype=object)
                  for n, c in zip(t.column_names, t.columns, strict=True)})
         return self._frames[section]
 
@@ -50,12 +50,17 @@ class ArrowSections(Mapping[str, pd.DataFrame]):
         self._frames.clear()
 
 
+def _text(c: pa.ChunkedArray) -> pa.ChunkedArray:
+    return c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c
+
+
 def constant(value: str | None, n: int) -> pa.Array:
-    """``n`` copies of one text value (or NULLs), built without a Python object per row."""
-    if value is None:
+    """``n`` copies of one text value (NULL for blank), dictionary-encoded: one copy of the
+    text whatever ``n`` (DuckDB reads it as VARCHAR)."""
+    if not value:
         return pa.nulls(n, pa.string())
-    indices = pa.array(np.zeros(n, dtype=np.int32))
-    return pa.DictionaryArray.from_arrays(indices, pa.array([value])).cast(pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
+                                          pa.array([value], pa.string()))
 
 
 @dataclass

@@ -109,7 +109,8 @@ def _sheet_rows(wb, name: str) -> list[dict[str, str]]:
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     out = []
     for row in rows[1:]:
-        rec = {h: ("" if v is None else str(v).strip()) for h, v in zip(header, row, strict=False) if h}
+        rec = {h: ("" if v is None else str(v).strip())
+               for h, v in zip(header, row, strict=False) if h}
         if any(rec.values()):
             out.append(rec)
     return out
@@ -166,7 +167,8 @@ def load_instrument(path: str | Path) -> Instrument:
         section = section_of[-1]
         # Relevance inside a repeat: only the groups opened within that repeat apply per row.
         inner = _inner_stack(stack, section)
-        rel = tuple(r for _, _, r in inner if r) + ((rec["relevant"],) if rec.get("relevant") else ())
+        own = (rec["relevant"],) if rec.get("relevant") else ()
+        rel = tuple(r for _, _, r in inner if r) + own
         fields[section].append(Field(
             name=name, type=base, section=section,
             path=tuple(n for _, n, _ in stack) + (name,),

@@ -46,14 +46,16 @@ def enumerator_chart(enum: pd.DataFrame, metric: str, title: str) -> str:
     return _png(fig)
 
 
-def village_chart(vill: pd.DataFrame) -> str:
-    """Completed interviews as a share of the target, per village and stratum."""
+def village_chart(vill: pd.DataFrame, most: int = 40) -> str:
+    """Completed interviews as a share of the target per stratum: the villages most behind."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    v = vill[vill["in_frame"]].sort_values("village")
+    v = vill[vill["in_frame"]].assign(
+        _worst=lambda d: d[["completion_pmi", "completion_non_pmi"]].min(axis=1))
+    v = v.sort_values(["_worst", "village"]).head(most)
     fig, ax = plt.subplots(figsize=(7, max(2.5, 0.18 * len(v))))
     y = range(len(v))
     for off, s, c in ((-0.2, "pmi", "#4c78a8"), (0.2, "non_pmi", "#f58518")):
@@ -61,7 +63,7 @@ def village_chart(vill: pd.DataFrame) -> str:
                 color=c, label=s)
     ax.axvline(100, color="#555", lw=1, ls="--")
     ax.set_yticks(list(y), v["village"], fontsize=6)
-    ax.set_xlabel("% of target completed", fontsize=8)
+    ax.set_xlabel(f"% of target completed ({len(v)} villages most behind)", fontsize=8)
     ax.legend(fontsize=7, frameon=False)
     ax.invert_yaxis()
     return _png(fig)

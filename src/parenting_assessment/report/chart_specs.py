@@ -24,7 +24,7 @@ DRAW: dict[str, Callable[[dict], bytes]] = {
     "map": map_chart}
 
 
-def point(name: str, r: pd.Series) -> dict:
+def point(name: str, r: dict) -> dict:
     est = float(r["estimate"]) if fmt.finite(r["estimate"]) else None
     return {"name": name, "est": est, "lo": float(r["ci_low"]) if est is not None else None,
             "hi": float(r["ci_high"]) if est is not None else None, "flag": str(r["flag"])}
@@ -36,34 +36,34 @@ def _common(t: Strings) -> dict:
             "legend_ci": t("legend_ci"), "suppressed_label": t("chart_suppressed")}
 
 
-def indicator_spec(data: ReportData, t: Strings, ind: Indicator, est: pd.DataFrame,
+def indicator_spec(data: ReportData, t: Strings, ind: Indicator, rows: list[dict],
                    names: dict[str, str]) -> dict:
-    tot = est[est["disagg_key"] == "total"]
-    o = tot[tot["level"] == "overall"]
-    d = tot[tot["level"] == "district"]
-    d = d.assign(_n=d["area_code"].map(names).fillna(d["area_code"])).sort_values("_n")
-    top = [point(t("all_villages"), r) for _, r in o.iterrows()]
-    top += [point(r["_n"], r) for _, r in d.iterrows()]
-    vil = tot[tot["level"] == "village"].set_index("area_code")
-    villages = [point(v.desa, vil.loc[v.kode_kemendagri]) for v in data.villages.itertuples()
-                if v.kode_kemendagri in vil.index]
+    tot = [r for r in rows if r["disagg_key"] == "total"]
+    top = [point(t("all_villages"), r) for r in tot if r["level"] == "overall"]
+    dist = sorted((names.get(r["area_code"], r["area_code"]), r) for r in tot
+                  if r["level"] == "district")
+    top += [point(n, r) for n, r in dist]
+    vil = {r["area_code"]: r for r in tot if r["level"] == "village"}
+    villages = [point(name, vil[code]) for code, name in
+                zip(data.villages["kode_kemendagri"], data.villages["desa"], strict=True)
+                if code in vil]
     return _common(t) | {
         "title": f"{ind.label[t.lang]} ({ind.id})", "districts": top, "villages": villages,
         "district_title": t("chart_districts"),
         "compact_label": t("chart_villages_compact", n=len(villages))}
 
 
-def disagg_spec(t: Strings, ind: Indicator, est: pd.DataFrame) -> dict | None:
-    o = est[est["level"] == "overall"]
+def disagg_spec(t: Strings, ind: Indicator, rows: list[dict]) -> dict | None:
     panels = []
     for keys in PANEL_KEYS:
-        key = next((k for k in keys if (o["disagg_key"] == k).any()), None)
+        present = {r["disagg_key"] for r in rows if r["level"] == "overall"}
+        key = next((k for k in keys if k in present), None)
         if key is None:
             continue
-        part = o[o["disagg_key"] == key].set_index("disagg_value")
-        rows = [point(category_label(t, ind, key, v), part.loc[v])
-                for v in sort_values(key, list(part.index))]
-        panels.append({"title": t.group("disagg_keys", key), "rows": rows})
+        part = {r["disagg_value"]: r for r in rows
+                if r["level"] == "overall" and r["disagg_key"] == key}
+        pts = [point(category_label(t, ind, key, v), part[v]) for v in sort_values(key, list(part))]
+        panels.append({"title": t.group("disagg_keys", key), "rows": pts})
     if not panels:
         return None
     return _common(t) | {"title": f"{ind.label[t.lang]} ({ind.id})", "panels": panels,
@@ -113,11 +113,11 @@ def build_specs(data: ReportData, t: Strings,
                 indicators: list[Indicator]) -> list[tuple[str, str, dict]]:
     """[(file stem, kind, spec)] for one language, in report order."""
     names = dict(zip(data.frame["kode_kabupaten"], data.frame["kabupaten"], strict=False))
-    by_ind = {k: g for k, g in data.estimates.groupby("indicator_id", sort=False)}
+    by_ind = data.cells
     specs: list[tuple[str, str, dict]] = []
     for ind in indicators:
         est = by_ind.get(ind.id)
-        if est is None or ind.supporting:
+        if not est or ind.supporting:
             continue
         specs.append((f"ind_{ind.id}", "indicator", indicator_spec(data, t, ind, est, names)))
         dis = disagg_spec(t, ind, est)

@@ -80,11 +80,9 @@ def hidden_note(label: str, rows: list[dict], limit: int = 15) -> str:
     return f"{label} ({len(names)}): " + ", ".join(names[:limit]) + more
 
 
-def dots(ax: Axes, rows: list[dict], *, labels: bool, color: str, size: float = 4.5) -> None:
-    """Estimates with CIs, first row at the top; ( ) rows hollow."""
-    n = len(rows)
-    ys = [n - 1 - i for i in range(n)]
-    lw = 1.1 if labels else 0.6
+def dots(ax: Axes, rows: list[dict], ys: list[float], *, color: str, size: float = 4.5,
+         lw: float = 1.1) -> None:
+    """Estimates with CIs at the given heights; ( ) rows hollow."""
     ax.hlines(ys, [r["lo"] for r in rows], [r["hi"] for r in rows], color=GREY, linewidth=lw)
     for hollow in (False, True):
         sel = [(y, r["est"]) for y, r in zip(ys, rows, strict=True)
@@ -93,12 +91,13 @@ def dots(ax: Axes, rows: list[dict], *, labels: bool, color: str, size: float = 
             ax.plot([s[1] for s in sel], [s[0] for s in sel], "o", markersize=size,
                     markeredgecolor=color, markerfacecolor="white" if hollow else color,
                     markeredgewidth=1.0, linestyle="none")
-    ax.set_ylim(-0.7, n - 0.3)
-    if labels:
-        ax.set_yticks(ys, [r["name"] for r in rows])
-    else:
-        ax.set_yticks([])
+
+
+def ticks(ax: Axes, ys: list[float], labels: list[str], bold: set[int] | None = None) -> None:
+    ax.set_yticks(ys, labels)
     ax.tick_params(axis="y", length=0)
+    for i in bold or set():
+        ax.get_yticklabels()[i].set_fontweight("bold")
 
 
 def legend(ax: Axes, spec: dict, color: str) -> None:
@@ -112,59 +111,77 @@ def legend(ax: Axes, spec: dict, color: str) -> None:
 
 
 def indicator_chart(spec: dict) -> bytes:
-    """Districts (and all villages) on top, villages sorted by value below, 0–100 %."""
+    """One axes: all villages and districts on top, then villages sorted by value, 0–100 %.
+
+    Heights are in inches (0.2 per labelled row); with more than `LABEL_MAX` villages the
+    village block is a compact caterpillar without names (they are in the tables).
+    """
     top = shown(spec["districts"])
     vil = sorted(shown(spec["villages"]), key=lambda r: (-r["est"], r["name"]))
     labelled = len(vil) <= LABEL_MAX
-    h_top = 0.2 * max(len(top), 1) + 0.45
-    h_bot = 0.17 * max(len(vil), 1) + 0.4 if labelled else 4.6
+    pitch = 0.19 if labelled else min(0.19, 4.4 / max(len(vil), 1))
+    y_top = [-0.2 * i for i in range(len(top))]
+    gap = (y_top[-1] if y_top else 0) - 0.35
+    y_vil = [gap - pitch * i for i in range(len(vil))]
+    low = (y_vil[-1] if y_vil else gap) - 0.2
     notes = [spec["source"], hidden_note(spec["suppressed_label"], spec["villages"])]
     with plt.rc_context(STYLE):
-        fig, (a1, a2) = figure(h_top + h_bot + 0.9, notes, nrows=2, sharex=True,
-                               gridspec_kw={"height_ratios": [h_top, h_bot]})
-        dots(a1, top, labels=True, color=OKABE_ITO[3])
-        dots(a2, vil, labels=labelled, color=OKABE_ITO[0], size=4.5 if labelled else 2.2)
+        fig, ax = figure(-low + 1.2, notes)
+        dots(ax, top, y_top, color=OKABE_ITO[3])
+        dots(ax, vil, y_vil, color=OKABE_ITO[0], size=4.5 if labelled else 2.2,
+             lw=1.1 if labelled else 0.5)
+        ax.axhline(gap + 0.175, color="#999999", linewidth=0.6, linestyle=(0, (4, 3)))
+        names = [r["name"] for r in top] + ([r["name"] for r in vil] if labelled else [])
+        ticks(ax, y_top + (y_vil if labelled else []), names, {0} if top else set())
         if not labelled:
-            a2.set_ylabel(spec["compact_label"])
+            ax.text(-0.01, (gap + low) / 2, spec["compact_label"], transform=ax.get_yaxis_transform(),
+                    rotation=90, ha="right", va="center", fontsize=7)
+        ax.set_ylim(low, 0.2)
+        ax.set_xlim(0, 100)
+        ax.set_xticks(TICKS)
+        ax.set_xlabel(spec["xlabel"])
         fig.suptitle(textwrap.fill(spec["title"], 95), x=0.01, ha="left", fontsize=9,
                      fontweight="bold")
-        a1.set_ylabel(spec["district_title"])
-        a2.set_xlim(0, 100)
-        a2.set_xticks(TICKS)
-        a2.set_xlabel(spec["xlabel"])
-        legend(a1, spec, OKABE_ITO[0])
+        legend(ax, spec, OKABE_ITO[0])
         return png(fig)
 
 
 def disagg_chart(spec: dict) -> bytes:
-    """Bars with 95% CIs by category, one panel per disaggregation; ( ) bars hatched."""
-    panels = [p | {"bars": shown(p["rows"])} for p in spec["panels"]]
-    panels = [p for p in panels if p["bars"]]
+    """One axes of bars with 95% CIs, grouped by disaggregation; ( ) bars hatched."""
+    panels = [(p, shown(p["rows"])) for p in spec["panels"]]
+    panels = [(p, bars) for p, bars in panels if bars]
     if not panels:
         return b""
-    heights = [0.24 * len(p["bars"]) + 0.35 for p in panels]
+    ys, labels, bold, groups = [], [], set(), []
+    y = 0.0
+    for k, (p, bars) in enumerate(panels):
+        bold.add(len(labels))
+        ys.append(y)
+        labels.append(p["title"])
+        y -= 1
+        groups.append((bars, [y - i for i in range(len(bars))], OKABE_ITO[k % 7]))
+        for r in bars:
+            ys.append(y)
+            labels.append(r["name"])
+            y -= 1
+        y -= 0.4
     hid = [hidden_note(f"{spec['suppressed_label']} – {p['title']}", p["rows"])
            for p in spec["panels"]]
     with plt.rc_context(STYLE):
-        fig, axes = figure(sum(heights) + 0.8, [spec["source"], spec["legend_note"], *hid],
-                           nrows=len(panels), sharex=True, squeeze=False,
-                           gridspec_kw={"height_ratios": heights})
-        for ax, p, color in zip(axes[:, 0], panels, OKABE_ITO, strict=False):
-            bars = p["bars"]
-            ys = list(range(len(bars)))[::-1]
-            est = [r["est"] for r in bars]
+        fig, ax = figure(0.22 * -y + 0.9, [spec["source"], spec["legend_note"], *hid])
+        for bars, yb, color in groups:
             hollow = [r["flag"] == "paren" for r in bars]
-            ax.barh(ys, est, height=0.62, color=["white" if h else color for h in hollow],
+            est = [r["est"] for r in bars]
+            ax.barh(yb, est, height=0.62, color=["white" if h else color for h in hollow],
                     edgecolor=color, hatch=["////" if h else "" for h in hollow], linewidth=0.9)
-            ax.errorbar(est, ys, xerr=[[r["est"] - r["lo"] for r in bars],
+            ax.errorbar(est, yb, xerr=[[r["est"] - r["lo"] for r in bars],
                                        [r["hi"] - r["est"] for r in bars]],
                         fmt="none", ecolor="#333333", elinewidth=0.9, capsize=2.5)
-            ax.set_yticks(ys, [r["name"] for r in bars])
-            ax.tick_params(axis="y", length=0)
-            ax.set_title(p["title"], loc="left", fontsize=8)
+        ticks(ax, ys, labels, bold)
+        ax.set_ylim(y + 0.6, 0.6)
+        ax.set_xlim(0, 100)
+        ax.set_xticks(TICKS)
+        ax.set_xlabel(spec["xlabel"])
         fig.suptitle(textwrap.fill(spec["title"], 95), x=0.01, ha="left", fontsize=9,
                      fontweight="bold")
-        axes[-1, 0].set_xlim(0, 100)
-        axes[-1, 0].set_xticks(TICKS)
-        axes[-1, 0].set_xlabel(spec["xlabel"])
         return png(fig)

@@ -14,7 +14,7 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 
-from parenting_assessment.report.charts import GREY, OKABE_ITO, STYLE, dots, figure, png
+from parenting_assessment.report.charts import GREY, OKABE_ITO, STYLE, dots, figure, png, ticks
 
 MAP_CMAP = "cividis"
 
@@ -29,11 +29,14 @@ def ranking_chart(spec: dict) -> bytes:
                                gridspec_kw={"width_ratios": [1.2, 1]})
         score = [{"name": r["name"], "est": r["score"], "lo": r["lo"], "hi": r["hi"],
                   "flag": "paren" if r["partial"] else ""} for r in rows]
-        dots(a1, score, labels=True, color=OKABE_ITO[0])
+        ys = [-float(i) for i in range(len(rows))]
+        dots(a1, score, ys, color=OKABE_ITO[0])
+        ticks(a1, ys, [r["name"] for r in rows])
+        a1.set_ylim(ys[-1] - 0.7, 0.7)
         rank = [{"name": r["name"], "est": r["rank"], "lo": r["rlo"], "hi": r["rhi"],
                  "flag": ""} for r in rows]
-        dots(a2, rank, labels=True, color=OKABE_ITO[3])
-        a2.tick_params(labelleft=False)
+        dots(a2, rank, ys, color=OKABE_ITO[3])
+        a2.tick_params(axis="y", length=0, labelleft=False)
         a1.set_xlabel(spec["score_label"])
         a2.set_xlabel(spec["rank_label"])
         n = max(r["rhi"] for r in rows)

@@ -10,7 +10,9 @@ The object is plain data (DataFrames and dataclasses) so it can be sent to worke
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -51,11 +53,33 @@ class ReportData:
         df = self.optional.get(name)
         return None if df is None or df.empty else df
 
+    @cached_property
+    def cells(self) -> dict[str, list[dict[str, Any]]]:
+        """Estimate rows as plain dicts per indicator: row access on an Arrow-backed frame
+        costs tens of microseconds, and the report reads every cell of 400 villages."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in records(self.estimates):
+            out.setdefault(r["indicator_id"], []).append(r)
+        return out
+
+    @cached_property
+    def totals(self) -> dict[tuple[str, str, str], dict[str, Any]]:
+        """(indicator, level, area) → the row of the total (no disaggregation)."""
+        return {(r["indicator_id"], r["level"], r["area_code"]): r
+                for rows in self.cells.values() for r in rows if r["disagg_key"] == "total"}
+
     @property
     def villages(self) -> pd.DataFrame:
         """Frame villages sorted by district then name: the order of every village list."""
         return self.frame.sort_values(["kabupaten", "desa", "kode_kemendagri"]).reset_index(
             drop=True)
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts, column by column (``to_dict("records")`` boxes every Arrow value)."""
+    cols = [str(c) for c in df.columns]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*(df[c].tolist() for c in cols),
+                                                               strict=True)]
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:

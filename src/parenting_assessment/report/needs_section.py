@@ -12,7 +12,7 @@ import pandas as pd
 
 from parenting_assessment.indicators.catalogue import Catalogue
 from parenting_assessment.report import fmt
-from parenting_assessment.report.data import ReportData
+from parenting_assessment.report.data import ReportData, records
 from parenting_assessment.report.strings import Strings
 from parenting_assessment.report.tables import Row, Table
 
@@ -34,15 +34,19 @@ def _score(r: pd.Series) -> str:
         "\u00a7" if bool(r.get("census", False)) else "")
 
 
-def village_line(data: ReportData, t: Strings, code: str) -> str:
-    """One sentence on a village's index for its profile (or why there is none)."""
+def index_rows(data: ReportData) -> dict[str, dict] | None:
+    """village code → its needs-index row, or None when the run has no index table."""
     idx = data.get("needs_index")
-    if idx is None:
+    return None if idx is None else {r["village_code"]: r for r in records(idx)}
+
+
+def village_line(t: Strings, rows: dict[str, dict] | None, code: str) -> str:
+    """One sentence on a village's index for its profile (or why there is none)."""
+    if rows is None:
         return t("needs_not_available")
-    row = idx[idx["village_code"] == code]
-    if row.empty:
+    r = rows.get(code)
+    if r is None:
         return t("needs_not_in_table")
-    r = row.iloc[0]
     if r["status"] != "ranked":
         return t("needs_village_unranked", components=str(r.get("unavailable_components", "")))
     line = t("needs_village_ranked", score=fmt.f1(r["index"]),
@@ -59,14 +63,16 @@ def village_line(data: ReportData, t: Strings, code: str) -> str:
     return line
 
 
-def components(data: ReportData, code: str) -> dict[str, tuple[str, str]]:
-    """indicator id → (weight text, need value under the component's flag) for a village."""
+def components(data: ReportData) -> dict[str, dict[str, tuple[str, str]]]:
+    """village → indicator id → (weight text, need value under the component's flag)."""
     comp = data.get("needs_components")
     if comp is None:
         return {}
-    c = comp[comp["village_code"] == code]
-    return {r.indicator_id: (fmt.f1(r.weight).removesuffix(".0"),
-                             fmt.flagged(r.need_value, r.flag)) for r in c.itertuples()}
+    out: dict[str, dict[str, tuple[str, str]]] = {}
+    for r in records(comp):
+        out.setdefault(r["village_code"], {})[r["indicator_id"]] = (
+            fmt.f1(r["weight"]).removesuffix(".0"), fmt.flagged(r["need_value"], r["flag"]))
+    return out
 
 
 def components_table(data: ReportData, t: Strings, cat: Catalogue) -> Table | None:
@@ -107,13 +113,6 @@ def ranking_table(data: ReportData, t: Strings) -> Table | None:
                          fmt.rank_interval(r["rank_low"], r["rank_high"]),
                          fmt.percent0(r["p_top_k"]), bounds, str(r.get("readiness_display", ""))],
                         "", {"area": r["village_code"]}))
-    rest = idx[idx["status"] != "ranked"].sort_values("village_code")
-    if len(rest):
-        rows.append(Row([t("needs_unranked_group")], "group"))
-        for _, r in rest.iterrows():
-            rows.append(Row(["", str(r["village_name"]), dist.get(r["village_code"], ""),
-                             t("needs_insufficient"), "", "", "", "",
-                             str(r.get("readiness_display", ""))], "", {"area": r["village_code"]}))
     k = fmt.whole(idx["top_k"].iloc[0]) if "top_k" in idx else "k"
     foot = [t("needs_foot_rank", k=k)] + [t("needs_foot_" + n) for n in sorted(notes)]
     return Table("needs-ranking", t("tab_needs_ranking"), [
@@ -121,6 +120,20 @@ def ranking_table(data: ReportData, t: Strings) -> Table | None:
         t("col_rank_interval"), t("col_p_top", k=k), t("col_missing_bounds"),
         t("col_readiness")], rows, ["n", "l", "l", "num", "ci", "ci", "num", "ci", "est"],
         footnotes=foot, sheet="Needs index ranking")
+
+
+def unranked_line(data: ReportData, t: Strings) -> str:
+    """The villages not ranked, as one sentence (a 400-row table of blanks helps no one)."""
+    idx = data.get("needs_index")
+    if idx is None:
+        return ""
+    rest = idx[idx["status"] != "ranked"].sort_values(["village_name", "village_code"])
+    if rest.empty:
+        return ""
+    dist = _district(data)
+    names = ", ".join(f"{r.village_name} ({dist.get(r.village_code, '')})"
+                      for r in rest.itertuples())
+    return t("needs_unranked_list", n=len(rest), names=names)
 
 
 def sensitivity_table(data: ReportData, t: Strings) -> Table | None:

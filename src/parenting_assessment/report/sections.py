@@ -3,24 +3,21 @@ the survey (design, weights, estimation, flags, sample per village) and data qua
 
 from __future__ import annotations
 
-import pandas as pd
-
 from parenting_assessment.indicators.catalogue import Indicator
 from parenting_assessment.report import fmt, tables_survey
 from parenting_assessment.report.chapters import DISTRICT_HEADLINE, headline
+from parenting_assessment.report.data import ReportData
 from parenting_assessment.report.document import Document
 from parenting_assessment.report.needs_section import summary_lines
 from parenting_assessment.report.strings import Strings
 from parenting_assessment.report.tables import Row, Table, flag_notes
 
 
-def _total(est: pd.DataFrame, ind: str, level: str, area: str) -> pd.Series | None:
-    r = est[(est["indicator_id"] == ind) & (est["level"] == level) & (est["area_code"] == area)
-            & (est["disagg_key"] == "total")]
-    return r.iloc[0] if len(r) else None
+def _total(data: ReportData, ind: str, level: str, area: str) -> dict | None:
+    return data.totals.get((ind, level, area))
 
 
-def _sentence(t: Strings, ind: Indicator, r: pd.Series | None) -> str:
+def _sentence(t: Strings, ind: Indicator, r: dict | None) -> str:
     label = ind.label[t.lang]
     if r is None or r["flag"] not in fmt.SHOWN:
         return t("headline_too_few", label=label)
@@ -30,10 +27,10 @@ def _sentence(t: Strings, ind: Indicator, r: pd.Series | None) -> str:
 
 
 def _headline_table(doc: Document, inds: list[Indicator]) -> Table:
-    t, est = doc.t, doc.data.estimates
+    t = doc.t
     rows, flags = [], set()
     for ind in inds:
-        r = _total(est, ind.id, "overall", "all")
+        r = _total(doc.data, ind.id, "overall", "all")
         if r is None:
             continue
         flags.add(r["flag"])
@@ -49,7 +46,7 @@ def _headline_table(doc: Document, inds: list[Indicator]) -> Table:
 
 
 def _district_table(doc: Document) -> Table:
-    t, est, f = doc.t, doc.data.estimates, doc.data.frame
+    t, f = doc.t, doc.data.frame
     inds = headline(doc.data.catalogue, DISTRICT_HEADLINE)
     districts = f[["kode_kabupaten", "kabupaten"]].drop_duplicates().sort_values("kabupaten")
     areas = [("overall", "all", t("all_villages"))] + [
@@ -58,7 +55,7 @@ def _district_table(doc: Document) -> Table:
     for level, code, name in areas:
         cells = [name]
         for ind in inds:
-            r = _total(est, ind.id, level, code)
+            r = _total(doc.data, ind.id, level, code)
             flags.add("" if r is None else r["flag"])
             cells += ["" if r is None else r["display"],
                       "" if r is None else fmt.count(r["n_unweighted"])]
@@ -81,7 +78,7 @@ def summary(doc: Document) -> None:
            children=fmt.count(data.counts["children"])))
     inds = headline(data.catalogue)
     ch.h3(t("h_key_figures"), "sum-key")
-    ch.ul([_sentence(t, i, _total(data.estimates, i.id, "overall", "all")) for i in inds])
+    ch.ul([_sentence(t, i, _total(data, i.id, "overall", "all")) for i in inds])
     ch.table(_headline_table(doc, inds))
     ch.h3(t("h_by_district"), "sum-districts")
     ch.table(_district_table(doc))

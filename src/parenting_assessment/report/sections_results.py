@@ -23,13 +23,13 @@ def _caption(doc: Document, ind: Indicator) -> str:
 
 def _indicator(doc: Document, ch: Chapter, ind: Indicator, names: dict[str, str]) -> None:
     t, data = doc.t, doc.data
-    est = data.estimates[data.estimates["indicator_id"] == ind.id]
+    est = data.cells.get(ind.id, [])
     label = ind.label[t.lang]
     ch.h3(label, f"ind-{ind.id}")
     caption = _caption(doc, ind)
     ch.p(caption, "caption")
     ch.p(t.group("notes", ind.id, ""), "reading")
-    if est.empty:
+    if not est:
         ch.notice(t("no_estimates"))
         return
     ch.figure(doc.charts, f"ind_{ind.id}", t("fig_villages", label=label),
@@ -75,6 +75,7 @@ def needs(doc: Document) -> None:
     ch.figure(doc.charts, "needs_ranking", t("fig_ranking"), t("fig_ranking"))
     ch.figure(doc.charts, "needs_map", t("fig_map"), t("fig_map"))
     ch.table(needs_section.ranking_table(data, t))
+    ch.p(needs_section.unranked_line(data, t))
     ch.h3(t("h_needs_sensitivity"), "needs-sensitivity")
     ch.p(t("needs_sensitivity_text"))
     ch.table(needs_section.sensitivity_table(data, t))

@@ -86,11 +86,12 @@ def sort_values(key: str, values: list[str]) -> list[str]:
 
 
 class EstimateTables:
-    """The three estimate tables of one indicator, in one language."""
+    """The three estimate tables of one indicator, in one language, from its estimate rows
+    (plain dicts, see ``ReportData.cells``)."""
 
-    def __init__(self, t: Strings, est: pd.DataFrame, supporting: pd.DataFrame,
+    def __init__(self, t: Strings, rows: list[dict], supporting: pd.DataFrame,
                  district_names: dict[str, str], beside: str | None) -> None:
-        self.t, self.est, self.names = t, est, district_names
+        self.t, self.rows, self.names = t, rows, district_names
         self.beside_id = beside or ""
         self.beside: dict[tuple, str] | None = None
         if beside is not None and not supporting.empty:
@@ -100,17 +101,18 @@ class EstimateTables:
         self.flags: set[str] = set()
         self.missing_marked = False
 
-    def _cells(self, r: pd.Series, *, deff: bool = False, missing: bool = True) -> list[str]:
-        self.flags.add(r["flag"])
-        cells = [r["display"] or "", fmt.ci(r["ci_low"], r["ci_high"], r["flag"])]
+    def _cells(self, r: dict, *, deff: bool = False, missing: bool = True) -> list[str]:
+        flag = r["flag"]
+        self.flags.add(flag)
+        cells = [r["display"] or "", fmt.ci(r["ci_low"], r["ci_high"], flag)]
         if self.beside is not None:
             key = (r["level"], r["area_code"], r["disagg_key"], r["disagg_value"])
             cells.append(self.beside.get(key, ""))
         if deff:
-            cells.append(fmt.f1(r["deff"]) if r["flag"] in fmt.SHOWN else "")
+            cells.append(fmt.f1(r["deff"]) if flag in fmt.SHOWN else "")
         cells += [fmt.count(r["n_unweighted"]), fmt.count(r["N_weighted"])]
         if missing:
-            m = fmt.f1(r["missing_pct"]) if r["flag"] in fmt.SHOWN else ""
+            m = fmt.f1(r["missing_pct"]) if flag in fmt.SHOWN else ""
             if m and float(r["missing_pct"]) > MISSING_NOTE_PCT:
                 m += "\u2020"
                 self.missing_marked = True
@@ -124,11 +126,10 @@ class EstimateTables:
             cols.append(t.group("col_beside", self.beside_id))
         if deff:
             cols.append(t("col_deff"))
-        cols += [t("col_n"), t("col_N")] + ([t("col_missing")] if missing else [])
-        return cols
+        return cols + [t("col_n"), t("col_N")] + ([t("col_missing")] if missing else [])
 
     @staticmethod
-    def _attrs(r: pd.Series) -> dict[str, str]:
+    def _attrs(r: dict) -> dict[str, str]:
         return {"level": r["level"], "area": r["area_code"], "key": r["disagg_key"],
                 "value": r["disagg_value"]}
 
@@ -136,38 +137,29 @@ class EstimateTables:
         cls = ["l"] * n_text + ["est", "ci"] + (["est-beside"] if self.beside is not None else [])
         return cls + (["num"] if deff else []) + ["n", "num"] + (["num"] if missing else [])
 
-    def _overall(self) -> pd.Series | None:
-        rows = self.est[(self.est["level"] == "overall") & (self.est["disagg_key"] == "total")]
-        return rows.iloc[0] if len(rows) else None
+    def _pick(self, level: str, key: str = "total") -> list[dict]:
+        return [r for r in self.rows if r["level"] == level and r["disagg_key"] == key]
 
     def by_district(self) -> tuple[list[str], list[Row], list[str]]:
-        rows = []
-        o = self._overall()
-        if o is not None:
-            rows.append(Row([self.t("all_villages"), *self._cells(o, deff=True)], "overall",
-                            self._attrs(o)))
-        d = self.est[(self.est["level"] == "district") & (self.est["disagg_key"] == "total")]
-        d = d.assign(_name=d["area_code"].map(self.names).fillna(d["area_code"]))
-        for _, r in d.sort_values(["_name", "area_code"]).iterrows():
-            rows.append(Row([r["_name"], *self._cells(r, deff=True)], "district", self._attrs(r)))
+        rows = [Row([self.t("all_villages"), *self._cells(o, deff=True)], "overall",
+                    self._attrs(o)) for o in self._pick("overall")]
+        named = sorted(((self.names.get(r["area_code"], r["area_code"]), r)
+                        for r in self._pick("district")), key=lambda x: (x[0], x[1]["area_code"]))
+        rows += [Row([name, *self._cells(r, deff=True)], "district", self._attrs(r))
+                 for name, r in named]
         return self._head([self.t("col_district")], deff=True), rows, self._classes(1, deff=True)
 
     def by_group(self, ind: Indicator) -> tuple[list[str], list[Row], list[str]]:
         t = self.t
-        o = self.est[self.est["level"] == "overall"]
-        rows = []
-        tot = o[o["disagg_key"] == "total"]
-        for _, r in tot.iterrows():
-            rows.append(Row([t("total"), *self._cells(r, missing=False)], "overall",
-                            self._attrs(r)))
+        rows = [Row([t("total"), *self._cells(r, missing=False)], "overall", self._attrs(r))
+                for r in self._pick("overall")]
         for key in KEY_ORDER:
-            part = o[o["disagg_key"] == key].set_index("disagg_value")
-            if part.empty:
+            part = {r["disagg_value"]: r for r in self._pick("overall", key)}
+            if not part:
                 continue
             rows.append(Row([t.group("disagg_keys", key)], "group"))
-            for value in sort_values(key, list(part.index)):
-                r = part.loc[value].copy()
-                r["disagg_value"] = value
+            for value in sort_values(key, list(part)):
+                r = part[value]
                 rows.append(Row([category_label(t, ind, key, value),
                                  *self._cells(r, missing=False)], "", self._attrs(r)))
         return (self._head([t("col_characteristic")], missing=False), rows,
@@ -175,23 +167,16 @@ class EstimateTables:
 
     def by_village(self, villages: pd.DataFrame) -> tuple[list[str], list[Row], list[str]]:
         t = self.t
-        tot = self.est[self.est["disagg_key"] == "total"]
-        at = {(r.level, r.area_code): i for i, r in enumerate(tot.itertuples())}
-        rows = []
-        o = self._overall()
-        if o is not None:
-            rows.append(Row([t("all_villages"), "", *self._cells(o)], "overall", self._attrs(o)))
+        at = {(r["level"], r["area_code"]): r for r in self.rows if r["disagg_key"] == "total"}
+        rows = [Row([t("all_villages"), "", *self._cells(o)], "overall", self._attrs(o))
+                for o in self._pick("overall")]
         for dcode, vs in villages.groupby("kode_kabupaten", sort=False):
-            i = at.get(("district", dcode))
-            if i is not None:
-                r = tot.iloc[i]
+            r = at.get(("district", dcode))
+            if r is not None:
                 rows.append(Row([self.names.get(dcode, dcode), dcode, *self._cells(r)],
                                 "district", self._attrs(r)))
-            for v in vs.itertuples():
-                i = at.get(("village", v.kode_kemendagri))
-                if i is None:
-                    continue
-                r = tot.iloc[i]
-                rows.append(Row([v.desa, v.kode_kemendagri, *self._cells(r)], "",
-                                self._attrs(r)))
+            for code, name in zip(vs["kode_kemendagri"], vs["desa"], strict=True):
+                r = at.get(("village", code))
+                if r is not None:
+                    rows.append(Row([name, code, *self._cells(r)], "", self._attrs(r)))
         return self._head([t("col_village"), t("col_code")]), rows, self._classes(2)

@@ -37,21 +37,27 @@ def sample_table(data: ReportData, t: Strings) -> Table:
     rows = []
     for r in v.itertuples():
         rows.append(Row([r.desa, r.kode_kemendagri, r.kabupaten, fmt.count(r.n_listed_pmi),
-                         fmt.count(r.n_listed_non_pmi), fmt.count(r.selected),
-                         fmt.count(r.responded), _rate(r.responded, r.selected)], "",
+                         fmt.count(r.n_listed_non_pmi), fmt.count(r.target),
+                         fmt.count(r.selected), fmt.count(r.responded),
+                         _rate(r.responded, r.selected), _rate(r.responded, r.target)], "",
                         {"area": r.kode_kemendagri}))
-    tot = v[["n_listed_pmi", "n_listed_non_pmi", "selected", "responded"]].sum()
+    tot = v[["n_listed_pmi", "n_listed_non_pmi", "target", "selected", "responded"]].sum()
     rows.append(Row([t("all_villages"), "", "", fmt.count(tot.n_listed_pmi),
-                     fmt.count(tot.n_listed_non_pmi), fmt.count(tot.selected),
-                     fmt.count(tot.responded), _rate(tot.responded, tot.selected)], "overall"))
+                     fmt.count(tot.n_listed_non_pmi), fmt.count(tot.target),
+                     fmt.count(tot.selected), fmt.count(tot.responded),
+                     _rate(tot.responded, tot.selected), _rate(tot.responded, tot.target)],
+                    "overall"))
     return Table("sample", t("tab_sample"), [
         t("col_village"), t("col_code"), t("col_district"), t("col_listed_pmi"),
-        t("col_listed_non_pmi"), t("col_selected"), t("col_responded"), t("col_response_rate")],
-        rows, ["l", "l", "l", "n", "n", "n", "n", "num"], caption=t("tab_sample_note"),
+        t("col_listed_non_pmi"), t("col_target"), t("col_selected"), t("col_responded"),
+        t("col_response_rate"), t("col_pct_target")], rows,
+        ["l", "l", "l", "n", "n", "n", "n", "n", "num", "num"], caption=t("tab_sample_note"),
         sheet="Sample")
 
 
 def completion_table(data: ReportData, t: Strings) -> Table:
+    """Fieldwork completion: the monitoring table if this run has one, else by district and
+    stratum from the accepted households (the per-village figures are in the sample table)."""
     mon = data.get("monitoring")
     if mon is not None:
         cols = [str(c) for c in mon.columns]
@@ -60,21 +66,25 @@ def completion_table(data: ReportData, t: Strings) -> Table:
         return Table("completion", t("tab_completion"), cols, rows, ["l"] * len(cols),
                      caption=t("tab_completion_monitoring"), sheet="Fieldwork")
     v = by_village(data)
-    rows = [Row([r.desa, r.kabupaten, fmt.count(r.target_pmi), fmt.count(r.responded_pmi),
-                 fmt.count(r.target_non_pmi), fmt.count(r.responded_non_pmi),
-                 _rate(r.responded, r.target)], "", {"area": r.kode_kemendagri})
-            for r in v.itertuples()]
-    tot = v[["target_pmi", "responded_pmi", "target_non_pmi", "responded_non_pmi", "target",
-             "responded"]].sum()
-    rows.append(Row([t("all_villages"), "", fmt.count(tot.target_pmi),
-                     fmt.count(tot.responded_pmi), fmt.count(tot.target_non_pmi),
-                     fmt.count(tot.responded_non_pmi), _rate(tot.responded, tot.target)],
-                    "overall"))
+    cols = ["target_pmi", "responded_pmi", "target_non_pmi", "responded_non_pmi", "target",
+            "selected", "responded"]
+    g = v.groupby("kabupaten", sort=True)[cols].sum()
+    g["villages"] = v.groupby("kabupaten", sort=True).size()
+    g.loc[t("all_villages")] = [*v[cols].sum(), len(v)]
+
+    def row(name: str, r: pd.Series, kind: str = "") -> Row:
+        return Row([name, fmt.count(r.villages), fmt.count(r.target_pmi),
+                    fmt.count(r.responded_pmi), fmt.count(r.target_non_pmi),
+                    fmt.count(r.responded_non_pmi), _rate(r.responded, r.target),
+                    _rate(r.responded, r.selected)], kind)
+
+    rows = [row(str(k), r, "overall" if i == len(g) - 1 else "")
+            for i, (k, r) in enumerate(g.iterrows())]
     return Table("completion", t("tab_completion"), [
-        t("col_village"), t("col_district"), t("col_target_pmi"), t("col_done_pmi"),
-        t("col_target_non_pmi"), t("col_done_non_pmi"), t("col_pct_target")], rows,
-        ["l", "l", "n", "n", "n", "n", "num"], caption=t("tab_completion_note"),
-        sheet="Fieldwork")
+        t("col_district"), t("col_villages"), t("col_target_pmi"), t("col_done_pmi"),
+        t("col_target_non_pmi"), t("col_done_non_pmi"), t("col_pct_target"),
+        t("col_response_rate")], rows, ["l", "n", "n", "n", "n", "n", "num", "num"],
+        caption=t("tab_completion_note"), sheet="Fieldwork")
 
 
 def reconciliation_table(data: ReportData, t: Strings) -> Table | None:

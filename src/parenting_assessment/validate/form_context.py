@@ -10,8 +10,11 @@ findings on every question that depends on it.
 from __future__ import annotations
 
 from parenting_assessment.instrument.model import MAIN_SECTION, Field, Instrument
+from parenting_assessment.validate.expr_sql import Typed, text_value, to_num
 from parenting_assessment.validate.expressions import SqlContext, repeat_aggregate, to_sql_boolean
 from parenting_assessment.validate.rule_tables import POS, TODAY, RuleTable, q
+
+NUMERIC = ("BIGINT", "DOUBLE", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
 
 
 class FormContext:
@@ -22,30 +25,32 @@ class FormContext:
         self.rt = rt
         self.tables = tables
         self.fields: dict[str, Field] = {f.name: f for f in ins.fields}
+        self.numeric: set[str] = set()  # SQL of numeric answers handed to the translator
 
-    def column(self, name: str) -> str:
-        """SQL of the stored answer ``${name}`` for the current row; LookupError if unreachable."""
+    def column(self, name: str) -> tuple[str, str]:
+        """(SQL, type) of the stored answer ``${name}``; LookupError if unreachable."""
         f = self.fields.get(name)
         if f is None:
             raise LookupError(f"no question named {name!r} in the form")
         if f.section == self.rt.section:
             if not self.rt.has(name):
                 raise LookupError(f"{name!r} has no column in typed.{self.rt.section}")
-            return f"t.{q(name)}"
+            return f"t.{q(name)}", self.rt.own[name]
         if f.section == MAIN_SECTION:
-            return self.rt.parent_column(name)
+            return self.rt.parent_column(name), self.rt.parent[name]
         raise LookupError(f"{name!r} belongs to the repeat {f.section!r}")
 
     def value(self, name: str, stack: tuple[str, ...] = ()) -> str:
         """The answer as ODK sees it: blank where the question is not relevant."""
         if name in stack:
             raise LookupError(f"circular relevance through {name!r}")
-        col = self.column(name)
+        col, typ = self.column(name)
         f = self.fields[name]
-        if not f.relevant:
-            return col
-        cond = self.relevance(f.relevant, (*stack, name))
-        return f"(CASE WHEN {cond} THEN {col} END)"
+        if f.relevant:
+            col = f"(CASE WHEN {self.relevance(f.relevant, (*stack, name))} THEN {col} END)"
+        if typ in NUMERIC:
+            self.numeric.add(col)
+        return col
 
     def context(self, stack: tuple[str, ...] = (), current: str | None = None) -> SqlContext:
         """A translator context for this section; ``current`` is the SQL for ``.``."""
@@ -59,11 +64,20 @@ class FormContext:
         """AND of the expressions as never-NULL SQL (TRUE when there are none)."""
         if not exprs:
             return "TRUE"
-        return " AND ".join(f"({to_sql_boolean(e, self.context(stack))})" for e in exprs)
+        return self.fast(" AND ".join(f"({to_sql_boolean(e, self.context(stack))})"
+                                      for e in exprs))
 
-    def boolean(self, expr: str, current: str | None = None) -> str:
+    def boolean(self, expr: str, current: str | None = None, numeric: bool = False) -> str:
         """A constraint or other boolean expression, with ``.`` bound to ``current``."""
-        return to_sql_boolean(expr, self.context(current=current))
+        if current is not None and numeric:
+            self.numeric.add(current)
+        return self.fast(to_sql_boolean(expr, self.context(current=current)))
+
+    def fast(self, sql: str) -> str:
+        """Replace the text re-parse of numeric answers by a cast (outermost first)."""
+        for ref in sorted(self.numeric, key=len, reverse=True):
+            sql = sql.replace(to_num(Typed(text_value(ref), "str")), f"CAST({ref} AS DOUBLE)")
+        return sql
 
     def aggregate(self, func: str, name: str) -> str:
         """count()/sum()/... over a repeat of the same household (JavaRosa semantics)."""

@@ -5,11 +5,15 @@ into pandas - only the columns the expectations use, numbers as DOUBLE, blanks a
 about 50-70 ms per expectation whatever the data size, plus the per-row work of COMPLETE
 results, so two things keep it off the critical path:
 
-* every select_one of a section is checked by ONE in-set expectation over the stacked answers
-  (``question``, ``list:code``) instead of one expectation per question;
-* up to ``row_limit`` rows a section runs with COMPLETE results and GX names the failing rows;
-  above it (national scale) it runs count-only (BASIC results, and the distinct answer profile
-  for the in-set check) and the failing row keys come from the SQL twin of each expectation.
+* answers are stacked (``_row_key``, ``question``, ``answer``): every select_one of a section is
+  checked by ONE in-set expectation (answers as ``list:code``), and the required questions by
+  one not-null expectation per distinct relevance (row condition: the relevance AND
+  ``question IN (...)``), instead of one expectation per question;
+* up to ``row_limit`` rows per frame (stacks count a row per row and question) GX runs with
+  COMPLETE results and names the failing rows; above it (national scale) it runs count-only:
+  BASIC results on the wide frame, and the distinct profile of a stack (answer, condition
+  columns, ``n_rows``) instead of the stack itself. The failing row keys then come from the
+  SQL twin of each expectation.
 
 Expectations on personal data (names, phones) always run count-only, so Data Docs never shows
 a name or a phone number.
@@ -23,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from parenting_assessment.validate.gx_suites import NUMERIC, GxCheck, expectation
+from parenting_assessment.validate.gx_suites import NUMERIC, GxCheck, expectation, row_condition
 from parenting_assessment.validate.rule_tables import PARENT, RuleTable, q
 
 KEY = "_row_key"
@@ -31,30 +35,47 @@ COMPLETE = {"result_format": "COMPLETE", "unexpected_index_column_names": [KEY]}
 BASIC = {"result_format": "BASIC", "partial_unexpected_count": 0}
 
 
-def wide_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[GxCheck]
-               ) -> pd.DataFrame:
-    """The row key and every column the checks (and their row conditions) read."""
+def wide_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[GxCheck],
+               keys: bool = True) -> pd.DataFrame:
+    """Every column the checks read, and the row key when GX is to name rows."""
     cols = sorted({c.column for c in checks} | {x[0] for c in checks for x in c.condition})
-    sel = [f"t.{KEY}"]
-    for col in cols:
-        src, typ = (f"t.{q(col)}", rt.own[col]) if col in rt.own else (
-            f"t.{q(PARENT + col)}", rt.parent[col])
-        expr = f"CAST({src} AS DOUBLE)" if typ in NUMERIC else f"NULLIF(CAST({src} AS VARCHAR), '')"
-        sel.append(f"{expr} AS {q(col)}")
+    sel = ([f"t.{KEY}"] if keys else []) + [f"{_col(rt, col)} AS {q(col)}" for col in cols]
     return con.execute(f"SELECT {', '.join(sel)} FROM {rt.name} t").df()
 
 
-def answers_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[GxCheck],
-                  profile: bool) -> pd.DataFrame:
-    """Stacked select_one answers as ``list:code``; with ``profile``, distinct ones with counts."""
-    parts = [f"SELECT {KEY}, '{c.column}' AS question, '{c.args[1]}:' || TRIM(t.{q(c.column)}) "
-             f"AS answer FROM {rt.name} t WHERE NULLIF(TRIM(t.{q(c.column)}), '') IS NOT NULL"
-             for c in checks]
-    sql = " UNION ALL ".join(parts)
-    if profile:
-        sql = (f"SELECT question, answer, count(*) AS n_rows, min({KEY}) AS {KEY} "
-               f"FROM ({sql}) GROUP BY ALL")
-    return con.execute(sql).df()
+def stacked_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[GxCheck],
+                  kind: str, profile: bool) -> pd.DataFrame:
+    """Answers stacked as (``_row_key``, ``question``, ``answer``, condition columns).
+
+    ``in_set``: the answer as ``list:code``. ``not_null``: ``'answered'`` or NULL - whether a
+    question was answered is all GX needs, so no personal answer ever reaches it. With
+    ``profile``, distinct rows with their count (``n_rows``) and no row key.
+    """
+    conds = sorted({x[0] for c in checks for x in c.condition})
+    extra = "".join(f", {_col(rt, col)} AS {q(col)}" for col in conds)
+    parts = []
+    for c in checks:
+        ref = f"t.{q(c.column)}"
+        if kind == "in_set":
+            answer = f"'{c.args[1]}:' || TRIM({ref})"
+            where = f" WHERE NULLIF(TRIM({ref}), '') IS NOT NULL"
+        else:
+            present = (f"NULLIF(TRIM({ref}), '') IS NOT NULL" if rt.own[c.column] == "VARCHAR"
+                       else f"{ref} IS NOT NULL")
+            answer, where = f"CASE WHEN {present} THEN 'answered' END", ""
+        # A profile aggregates each question on its own: no stacked intermediate is built.
+        head = "" if profile else f"t.{KEY}, "
+        branch = (f"SELECT {head}'{c.column}' AS question, {answer} AS answer{extra} "
+                  f"FROM {rt.name} t{where}")
+        parts.append(f"SELECT *, count(*) AS n_rows FROM ({branch}) GROUP BY ALL" if profile
+                     else branch)
+    return con.execute(" UNION ALL ".join(parts)).df()
+
+
+def _col(rt: RuleTable, col: str) -> str:
+    src, typ = (f"t.{q(col)}", rt.own[col]) if col in rt.own else (
+        f"t.{q(PARENT + col)}", rt.parent[col])
+    return f"CAST({src} AS DOUBLE)" if typ in NUMERIC else f"NULLIF(CAST({src} AS VARCHAR), '')"
 
 
 class _Gx:
@@ -98,12 +119,50 @@ def _value(v: object) -> str | None:
     return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
 
 
+def _stacked(g: _Gx, con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[GxCheck],
+             kind: str, big: bool) -> tuple[list[dict], list[dict]]:
+    """Run the stacked in-set or not-null checks of a section; (findings, result rows)."""
+    import great_expectations.expectations as gxe
+
+    family = "choice" if kind == "in_set" else "required"
+    if kind == "in_set":
+        codes = sorted({f"{c.args[1]}:{code}" for c in checks for code in c.args[0]})
+        exps = [gxe.ExpectColumnValuesToBeInSet(column="answer", value_set=codes,
+                                                meta={"rule_id": "choice:*"})]
+    else:
+        groups: dict[tuple, list[str]] = {}
+        for c in checks:
+            groups.setdefault(c.condition, []).append(c.column)
+        exps = [gxe.ExpectColumnValuesToNotBeNull(
+            column="answer", row_condition=row_condition(cond, cols),
+            meta={"rule_id": "required:*"}) for cond, cols in groups.items()]
+    fmt = {"result_format": "COMPLETE",
+           "unexpected_index_column_names": ["question", "n_rows"] if big else [KEY, "question"]}
+    df = stacked_frame(con, rt, checks, kind, profile=big)
+    tally: dict[str, int] = {}
+    findings = []
+    for r in g.run(f"{rt.section}_{family}", df, exps, fmt):
+        for row in r.result.get("unexpected_index_list") or []:
+            tally[row["question"]] = tally.get(row["question"], 0) + int(row.get("n_rows", 1))
+            if not big:
+                value = row.get("answer")
+                findings.append({"section": rt.section, "row_key": str(row[KEY]),
+                                 "rule_id": f"{family}:{row['question']}",
+                                 "field": row["question"], "checked_by": "great_expectations",
+                                 "value": str(value).split(":", 1)[-1] if kind == "in_set"
+                                 else None})
+    return findings, [{"section": rt.section, "suite": f"{rt.section}_{family}",
+                       "rule_id": f"{family}:{c.column}",
+                       "expectation": exps[0].expectation_type,
+                       "unexpected_count": tally.get(c.column, 0),
+                       "success": tally.get(c.column, 0) == 0,
+                       "mode": "profile" if big else "rows"} for c in checks]
+
+
 def run_suites(con: duckdb.DuckDBPyConnection, tables: dict[str, RuleTable],
                checks: list[GxCheck], docs_dir: Path | None = None,
                row_limit: int = 100_000) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run every section's suites; return (findings with GX row keys, one row per check)."""
-    import great_expectations.expectations as gxe
-
     g = _Gx(docs_dir)
     findings: list[dict] = []
     results: list[dict] = []
@@ -113,9 +172,8 @@ def run_suites(con: duckdb.DuckDBPyConnection, tables: dict[str, RuleTable],
         if not mine or n == 0:
             continue
         big = n > row_limit
-        mode = "counts" if big else "rows"
-        value_checks = [c for c in mine if c.kind != "in_set"]
-        wide = wide_frame(con, rt, value_checks) if value_checks else None
+        value_checks = [c for c in mine if c.kind not in ("in_set", "not_null")]
+        wide = wide_frame(con, rt, value_checks, keys=not big) if value_checks else None
         for suffix, group, fmt in (
                 ("", [c for c in value_checks if not c.pii], BASIC if big else COMPLETE),
                 ("_pii", [c for c in value_checks if c.pii], BASIC)):
@@ -133,30 +191,11 @@ def run_suites(con: duckdb.DuckDBPyConnection, tables: dict[str, RuleTable],
                               "field": col, "value": _value(row.get(col)),
                               "checked_by": "great_expectations"}
                              for row in r.result.get("unexpected_index_list") or []]
-        in_set = [c for c in mine if c.kind == "in_set"]
-        if in_set:
-            codes = sorted({f"{c.args[1]}:{code}" for c in in_set for code in c.args[0]})
-            df = answers_frame(con, rt, in_set, profile=big)
-            index = ["question", "n_rows"] if big else [KEY, "question"]
-            exp = gxe.ExpectColumnValuesToBeInSet(column="answer", value_set=codes,
-                                                  meta={"rule_id": "choice:*"})
-            fmt = {"result_format": "COMPLETE", "unexpected_index_column_names": index}
-            bad = g.run(f"{name}_choices", df, [exp], fmt)[0].result.get(
-                "unexpected_index_list") or []
-            tally: dict[str, int] = {}
-            for row in bad:
-                tally[row["question"]] = tally.get(row["question"], 0) + int(row.get("n_rows", 1))
-                if not big:
-                    findings.append({"section": name, "row_key": str(row[KEY]),
-                                     "rule_id": f"choice:{row['question']}",
-                                     "field": row["question"],
-                                     "value": str(row["answer"]).split(":", 1)[-1],
-                                     "checked_by": "great_expectations"})
-            results += [{"section": name, "suite": f"{name}_choices",
-                         "rule_id": f"choice:{c.column}",
-                         "expectation": "expect_column_values_to_be_in_set",
-                         "unexpected_count": tally.get(c.column, 0),
-                         "success": tally.get(c.column, 0) == 0,
-                         "mode": "profile" if big else mode} for c in in_set]
+        for kind in ("in_set", "not_null"):
+            group = [c for c in mine if c.kind == kind]
+            if group:  # a stack holds one row per row and question: that is what GX scans
+                f, r = _stacked(g, con, rt, group, kind, n * len(group) > row_limit)
+                findings += f
+                results += r
     g.docs()
     return pd.DataFrame(findings), pd.DataFrame(results)

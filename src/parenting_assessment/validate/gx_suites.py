@@ -108,7 +108,11 @@ def _constraint(expr: str) -> tuple[str, tuple] | None:
 
 
 def build_checks(ins: Instrument, tables: dict[str, RuleTable]) -> list[GxCheck]:
-    """The column-level checks GX can express for every section (pure: no GX import)."""
+    """The column-level checks GX can express for every section (no GX import).
+
+    Call before the rule tables are materialised: parent columns used in row conditions are
+    registered on the tables.
+    """
     out = []
     for name, rt in tables.items():
         sec = ins.sections[name]
@@ -119,6 +123,9 @@ def build_checks(ins: Instrument, tables: dict[str, RuleTable]) -> list[GxCheck]
                 continue
             if f.required:
                 cond = _condition(inst + f.relevant, types)
+                for col, _, _ in cond or ():
+                    if col in rt.parent:
+                        rt.parent_column(col)  # the rule table must carry it
                 if cond is not None:
                     out.append(GxCheck(f"required:{f.name}", name, f.name, "not_null", (), cond))
             if f.type == "select_one" and f.list_name in ins.choices:
@@ -130,21 +137,26 @@ def build_checks(ins: Instrument, tables: dict[str, RuleTable]) -> list[GxCheck]
     return out
 
 
-def expectation(c: GxCheck):
-    """The GX expectation of a not-null, range, regex or length check."""
-    import great_expectations.expectations as gxe
+def row_condition(triples: tuple, questions: list[str] | None = None):
+    """A GX row condition: AND of (column, op, value) triples, optionally question IN (...)."""
     from great_expectations.expectations.row_conditions import Column
 
+    parts = [{"==": Column(col) == v, "!=": Column(col) != v, "<": Column(col) < v,
+              "<=": Column(col) <= v, ">": Column(col) > v, ">=": Column(col) >= v}[op]
+             for col, op, v in triples]
+    if questions is not None:
+        parts.append(Column("question").is_in(questions))
     cond = None
-    for col, op, value in c.condition:
-        part = {"==": Column(col) == value, "!=": Column(col) != value,
-                "<": Column(col) < value, "<=": Column(col) <= value,
-                ">": Column(col) > value, ">=": Column(col) >= value}[op]
+    for part in parts:
         cond = part if cond is None else cond & part
-    extra = {"row_condition": cond} if cond is not None else {}
+    return cond
+
+
+def expectation(c: GxCheck):
+    """The GX expectation of a range, regex or length check (one column, no condition)."""
+    import great_expectations.expectations as gxe
+
     meta = {"meta": {"rule_id": c.rule_id}}
-    if c.kind == "not_null":
-        return gxe.ExpectColumnValuesToNotBeNull(column=c.column, **extra, **meta)
     if c.kind == "regex":
         return gxe.ExpectColumnValuesToMatchRegex(column=c.column, regex=c.args[0], **meta)
     if c.kind == "length":

@@ -19,7 +19,7 @@ from parenting_assessment.warehouse import table_exists
 PARENT = "__p_"
 POS = "__pos"
 TODAY = "__today"
-LINEAGE_SKIP = {"_parent_key", "_parent_row"}
+KEYS = ("_row_key", "_parent_key", "submission_uuid", "_batch")
 
 
 def q(name: str) -> str:
@@ -41,6 +41,8 @@ class RuleTable:
     own: dict[str, str]
     parent: dict[str, str] = field(default_factory=dict)
     derived: dict[str, str] = field(default_factory=dict)  # SQL -> boolean column name
+    fields: set[str] = field(default_factory=set)  # the section's questions (copied columns)
+    used_parent: set[str] = field(default_factory=set)  # parent columns the rules read
 
     def has(self, column: str) -> bool:
         return column in self.own
@@ -48,6 +50,7 @@ class RuleTable:
     def parent_column(self, column: str) -> str:
         if column not in self.parent:
             raise LookupError(f"{column!r} is not a column of the household table")
+        self.used_parent.add(column)
         return f"t.{q(PARENT + column)}"
 
     def derive(self, sql: str) -> str:
@@ -70,29 +73,36 @@ def rule_tables(con: duckdb.DuckDBPyConnection, ins: Instrument) -> dict[str, Ru
         own = columns_of(con, f"typed.{s}")
         parent = {} if s == MAIN_SECTION else {
             c: t for c, t in main.items() if not c.startswith("_") and c not in own}
-        out[s] = RuleTable(s, f"_rules_{s}", own, parent)
+        names = {f.name for f in ins.sections[s].fields if f.name in own}
+        out[s] = RuleTable(s, f"_rules_{s}", own, parent, fields=names)
     return out
 
 
 def materialize(con: duckdb.DuckDBPyConnection, rt: RuleTable) -> None:
-    """Create the temp table: typed row, parent answers, position, date and derived flags."""
+    """Create the temp table: keys, answers, used parent answers, position, date, flags.
+
+    Only what rules read is copied (not the lineage, the multi-select 0/1 columns or unused
+    household answers): at national scale the copy is a large share of the preparation.
+    """
+    own = ", ".join(f"t.{q(c)}" for c in (*KEYS, *sorted(rt.fields)) if c in rt.own)
     if rt.section == MAIN_SECTION:
         today = f"t.{q('today')}" if "today" in rt.own else "NULL"
-        select = f"t.*, CAST(NULL AS BIGINT) AS {POS}, CAST({today} AS DATE) AS {TODAY}"
+        select = f"{own}, CAST(NULL AS BIGINT) AS {POS}, CAST({today} AS DATE) AS {TODAY}"
         source = f"typed.{MAIN_SECTION} t"
     else:
-        parents = "".join(f", p.{q(c)} AS {q(PARENT + c)}" for c in rt.parent)
+        used = sorted(rt.used_parent | ({"today"} & set(rt.parent)))
+        parents = "".join(f", p.{q(c)} AS {q(PARENT + c)}" for c in used)
         today = f"p.{q('today')}" if "today" in rt.parent else "NULL"
-        select = (f"t.*, TRY_CAST(regexp_extract(t._row_key, '\\[(\\d+)\\]$', 1) AS BIGINT) "
+        select = (f"{own}, TRY_CAST(regexp_extract(t._row_key, '\\[(\\d+)\\]$', 1) AS BIGINT) "
                   f"AS {POS}, CAST({today} AS DATE) AS {TODAY}{parents}")
         source = (f"typed.{rt.section} t LEFT JOIN typed.{MAIN_SECTION} p "
                   "ON p._row_key = t._parent_key")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {rt.name} AS SELECT {select} FROM {source}")
-    if rt.derived:
-        # Derived flags read the parent columns of the table itself, hence a second pass.
-        flags = ", ".join(f"({sql}) AS {q(col)}" for sql, col in rt.derived.items())
+    flags = "".join(f", ({sql}) AS {q(col)}" for sql, col in rt.derived.items())
+    if flags:  # derived flags read the parent columns of the table itself: a second level
         con.execute(f"CREATE OR REPLACE TEMP TABLE {rt.name} AS "
-                    f"SELECT t.*, {flags} FROM {rt.name} t")
+                    f"SELECT t.*{flags} FROM (SELECT {select} FROM {source}) t")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {rt.name} AS SELECT {select} FROM {source}")
 
 
 def drop(con: duckdb.DuckDBPyConnection, tables: dict[str, RuleTable]) -> None:

@@ -9,6 +9,7 @@ benchmark and the asset metadata can show where the time goes.
 from __future__ import annotations
 
 import time
+import tracemalloc
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class ValidationResult:
     override_log: pd.DataFrame = field(default_factory=pd.DataFrame)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    python_peak_mb: dict[str, float] = field(default_factory=dict)
 
     def by_family(self) -> dict[str, int]:
         if self.findings.empty:
@@ -64,13 +66,20 @@ class ValidationResult:
 
 
 class _Clock:
+    """Seconds per stage; with tracemalloc on (the benchmark), also each stage's Python peak."""
+
     def __init__(self) -> None:
-        self.t, self.times = time.perf_counter(), {}
+        self.t, self.times, self.peaks = time.perf_counter(), {}, {}
+        if tracemalloc.is_tracing():
+            tracemalloc.reset_peak()
 
     def lap(self, name: str) -> None:
         now = time.perf_counter()
         self.times[name] = round(now - self.t, 3)
         self.t = now
+        if tracemalloc.is_tracing():
+            self.peaks[name] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+            tracemalloc.reset_peak()
 
 
 def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFrame, *,
@@ -87,6 +96,7 @@ def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFram
     lacking = missing_columns(con, ins)
     tables = rule_tables(con, ins)
     rules, skipped = build_rules(ins, tables)
+    checks = build_checks(ins, tables) if run_gx else []
     for rt in tables.values():
         materialize(con, rt)
     clock.lap("prepare")
@@ -101,7 +111,7 @@ def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFram
     sql = pd.concat([as_findings(p) for p in (form, domain, structure)], ignore_index=True)
     gx_f, gx_res = pd.DataFrame(), pd.DataFrame()
     if run_gx:
-        gx_f, gx_res = run_suites(con, tables, build_checks(ins, tables), docs_dir, gx_row_limit)
+        gx_f, gx_res = run_suites(con, tables, checks, docs_dir, gx_row_limit)
     drop(con, tables)
     clock.lap("great_expectations")
     counted = set()
@@ -120,7 +130,8 @@ def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFram
     clock.lap("findings")
     recon = apply_quarantine(con, ins)
     clock.lap("quarantine")
-    return ValidationResult(findings, recon, not_checked, gx_res, log, lacking, clock.times)
+    return ValidationResult(findings, recon, not_checked, gx_res, log, lacking, clock.times,
+                            clock.peaks)
 
 
 def _store(con: duckdb.DuckDBPyConnection, findings: pd.DataFrame, not_checked: pd.DataFrame,

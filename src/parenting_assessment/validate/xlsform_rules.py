@@ -25,7 +25,7 @@ from parenting_assessment.validate.expressions import (
     ExpressionSyntaxError,
     UnsupportedExpression,
 )
-from parenting_assessment.validate.form_context import FormContext
+from parenting_assessment.validate.form_context import NUMERIC, FormContext
 from parenting_assessment.validate.rule_tables import RuleTable, q
 
 NOT_ANSWERS = {"calculate", "note", *META_TYPES}
@@ -115,7 +115,7 @@ def field_rules(f: Field, ins: Instrument, rt: RuleTable, fc: FormContext,
                               f.list_name))
     if f.constraint:
         try:
-            ok = fc.boolean(f.constraint, current=ref)
+            ok = fc.boolean(f.constraint, current=ref, numeric=rt.own[col] in NUMERIC)
             rules.append(Rule(f"constraint:{col}", "constraint", rt.section, col,
                               f"{answered} AND NOT ({ok})", value,
                               f"{col}: the answer breaks the constraint {f.constraint}",
