@@ -48,6 +48,10 @@ notebooks: $(BIN)/jupyter-lab ## Open the analyst notebooks in JupyterLab (run `
 
 bench: $(STAMP) ## Run the benchmarks (minutes; prints figures)
 	$(BIN)/python benchmarks/bench_estimation.py
+	$(BIN)/python benchmarks/bench_estimates.py
+	$(BIN)/python benchmarks/bench_validation.py
+	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean: ## Remove the warehouse, landing store and generated reports
 	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/landing data/snapshot reports/*/

@@ -26,9 +26,10 @@ STAGES = ("raw_batch", "typed_tables", "validated_tables", "core_model", "indica
 
 def prepare(work: Path, villages: int, households: int) -> tuple[Path, Path, Path]:
     """Warehouse, frame and XLSForm of a generated survey (built once, then reused)."""
-    from parenting_assessment.synth import synthesize
     from pipelines.resources import SurveyResource
     from pipelines.run import materialize_all
+
+    from parenting_assessment.synth import synthesize
 
     warehouse = work / "warehouse.duckdb"
     done = work / "ready"

@@ -162,6 +162,8 @@ def main() -> None:
             fn()
             sec = time.perf_counter() - t
             peak = tracemalloc.get_traced_memory()[1] / 2**20 if args.tracemalloc else None
+            if name == "validate" and args.tracemalloc:  # the stages reset the peak
+                peak = max(stages["validate"].python_peak_mb.values())
             if name == "validate":
                 res = stages["validate"]
                 for stage, s in res.timings.items():

@@ -13,7 +13,12 @@ from pipelines.resources import SurveyResource
 
 @dg.asset(group_name="ingest", kinds={"duckdb"}, partitions_def=survey_batches)
 def raw_batch(context: dg.AssetExecutionContext, survey: SurveyResource) -> dg.MaterializeResult:
-    """One batch's export files landed (content-addressed) and read into raw text tables."""
+    """One batch's export files landed (content-addressed) and read into raw text tables.
+
+    Metadata: the files and what happened to each, rows written by this run per section, and
+    the batch's overlap with earlier batches (rows of submissions already in the warehouse,
+    which typing will de-duplicate; ``edited`` = a new version of one).
+    """
     batch = context.partition_key
     files = discover_batches(Path(survey.raw)).get(batch, [])
     if not files:
@@ -30,6 +35,7 @@ def raw_batch(context: dg.AssetExecutionContext, survey: SurveyResource) -> dg.M
         "files": dg.MetadataValue.json(
             [{k: str(v) for k, v in f.items() if k != "stored_path"} for f in result.files]),
         "rows_per_section": dg.MetadataValue.json(result.rows_per_section),
+        "seconds_by_step": dg.MetadataValue.json(result.seconds),
         "rows_read": int(overlap["rows_read"].sum()),
         "seen_before": int(overlap["seen_before"].sum()),
         "overlap": dg.MetadataValue.md(overlap.to_markdown(index=False)),

@@ -25,7 +25,8 @@ def _preview(paths: dict) -> str:
         figures = sorted((path.parent / "figures" / lang).glob("*.png"))
         pick = next((f for f in figures if f.stem == "needs_map"), figures[0] if figures else None)
         if pick is not None:
-            return f"![{pick.stem}](data:image/png;base64,{base64.b64encode(pick.read_bytes()).decode()})"
+            data = base64.b64encode(pick.read_bytes()).decode()
+            return f"![{pick.stem}](data:image/png;base64,{data})"
     return "no chart"
 
 

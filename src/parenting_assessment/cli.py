@@ -53,8 +53,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PipelineError as exc:
         return _fail(str(exc))
     print(f"done in {seconds:.1f} s; warehouse: {settings.warehouse}")
-    for lang in settings.languages:
-        print(f"report ({lang}): {out_dir / f'report_{lang}.html'}")
+    for path in sorted(out_dir.glob("report_*.*")):
+        print(f"report: {path}")
+    for extra in ("validation/validation_report.html", "fieldwork_monitoring.html"):
+        if (out_dir / extra).exists():
+            print(f"{extra.split('/')[-1].removesuffix('.html').replace('_', ' ')}: "
+                  f"{out_dir / extra}")
     return 0
 
 
@@ -88,7 +92,8 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
     result = synthesize(seed=args.seed, out_dir=Path(args.out), villages=args.villages,
                         households_per_village=args.households_per_village,
-                        frame_csv=Path(args.frame) if args.frame else None)
+                        frame_csv=Path(args.frame) if args.frame else None,
+                        export_format=args.format)
     print(f"export: {result.export_path}")
     print(f"frame: {result.frame_path}\ntruth: {result.truth_path}\n"
           f"defects manifest: {result.defects_path}")
@@ -125,6 +130,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--villages", type=int)
     s.add_argument("--households-per-village", type=int)
     s.add_argument("--frame")
+    s.add_argument("--format", choices=("kobo_xlsx", "kobo_csv", "odk_zip"), default="kobo_xlsx",
+                   help="export shape (Kobo CSV carries the main table only: no roster)")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_synth)
     b = sub.add_parser("build-form", help="build the XLSForm workbook from its CSV source")

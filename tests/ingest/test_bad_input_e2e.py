@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from parenting_assessment.frame import load_frame
 from parenting_assessment.ingest.reconcile import batch_reconciliation
 from parenting_assessment.ingest.run import ingest_files
 from parenting_assessment.instrument import load_instrument
@@ -28,7 +29,6 @@ from parenting_assessment.synth.api import DEFAULT_FRAME, DEFAULT_INSTRUMENT
 from parenting_assessment.synth.frame import read_frame
 from parenting_assessment.synth.generate import generate
 from parenting_assessment.synth.odk_zip import csv_text, odk_tables, write_members
-from parenting_assessment.frame import load_frame
 from parenting_assessment.typed import build_typed
 from parenting_assessment.validate.run import validate
 from parenting_assessment.warehouse import connect

@@ -34,13 +34,12 @@ VILLAGES = {"32.12.16.2001": ("24", "36", "8"), "52.03.13.2001": ("20", "30", "8
 
 
 def snapshot(db: Path) -> dict[str, tuple]:
-    """Row count and an order-free content hash of every table of raw/typed/validated/meta."""
+    """Row count and order-free content hash of every table and view of raw/typed/validated/meta."""
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
         tables = con.execute(
-            "select table_schema, table_name from information_schema.tables where table_type = "
-            "'BASE TABLE' and table_schema in ('raw', 'typed', 'validated', 'meta') "
-            "order by all").fetchall()
+            "select table_schema, table_name from information_schema.tables where table_schema "
+            "in ('raw', 'typed', 'validated', 'meta') order by all").fetchall()  # views too
         for schema, table in tables:
             name = f"{schema}.{table}"
             cols = tuple(r[:2] for r in con.execute(f"describe {name}").fetchall())
@@ -110,7 +109,8 @@ def runs(tmp_path_factory):
         recon = batch_reconciliation(con)
     state["overlap"] = (snapshot(base / "w.duckdb"), landing_state(base / "landing"))
     return {"base": base, "state": state, "first": first, "second": second, "target": target,
-            "edited": edited, "recon": recon, "instance": instance, "batches": batches, "db": base / "w.duckdb"}
+            "edited": edited, "recon": recon, "instance": instance, "batches": batches,
+            "db": base / "w.duckdb"}
 
 
 def q(db: Path, sql: str, params: list | None = None) -> list[tuple]:

@@ -138,8 +138,14 @@ def test_same_raw_tables_as_the_xlsx(written, ins):
 
 def test_synthesize_writes_the_chosen_format(tmp_path, small_frame_csv):
     res = {fmt: synthesize(seed=3, out_dir=tmp_path / fmt, frame_csv=small_frame_csv,
-                           defect_rate=0.0, export_format=fmt)
+                           defect_rate=0.15, export_format=fmt)
            for fmt in ("kobo_csv", "odk_zip")}
+    # the manifest lists only defects the export can carry
+    csv_defects = pd.read_csv(res["kobo_csv"].defects_path)
+    assert set(csv_defects["section"]) == {"household"}
+    odk_defects = pd.read_csv(res["odk_zip"].defects_path)
+    assert "duplicate_submission" not in set(odk_defects["defect_type"])
+    assert res["odk_zip"].defects == len(odk_defects) > 0
     assert res["kobo_csv"].export_path.name.endswith("_kobo_3.csv")
     assert res["odk_zip"].export_path.name.endswith("_odk_3.csv.zip")
     for fmt, r in res.items():

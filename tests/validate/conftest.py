@@ -146,7 +146,7 @@ def form_findings(con: duckdb.DuckDBPyConnection, ins) -> tuple[pd.DataFrame, li
     rules, skipped = build_rules(ins, tables)
     for rt in tables.values():
         materialize(con, rt)
-    found = run_rules(con, tables, rules)
+    found = run_rules(con, tables, rules, ins)
     if found.empty:
         found = pd.DataFrame(columns=["row_key", "rule_id", "value", "section", "field"])
     return found, skipped

@@ -27,7 +27,7 @@ def pipeline(tmp_path_factory):
                             run_id="t1")
     instance = dg.DagsterInstance.ephemeral()
     materialize_all(survey, instance=instance, stages=UP_TO_MONITORING)
-    return survey, instance, base / "reports" / "t1"
+    return survey, instance, base / "reports" / "t1", syn
 
 
 def test_stages_are_registered_after_validated_tables():
@@ -36,7 +36,7 @@ def test_stages_are_registered_after_validated_tables():
 
 
 def test_reports_and_data_docs_are_written(pipeline):
-    _, _, out = pipeline
+    _, _, out, _ = pipeline
     report = (out / "validation" / "validation_report.html").read_text(encoding="utf-8")
     for text in ("Reconciliation", "NOT CHECKED", "Findings by village", "data_docs/index.html",
                  "interview_too_short"):
@@ -46,8 +46,18 @@ def test_reports_and_data_docs_are_written(pipeline):
     assert page.count("data:image/png;base64,") >= 5 and "E0" in page
 
 
+def test_no_name_phone_or_gps_leaves_the_raw_layer(pipeline):
+    survey, _, out, syn = pipeline
+    pages = " ".join(p.read_text(errors="ignore") for p in out.rglob("*.html"))
+    with duckdb.connect(survey.warehouse, read_only=True) as con:
+        values = {r[0] for r in con.execute("select distinct value from validated.findings "
+                                            "where value is not null").fetchall()}
+    leaked = {v for v in syn.pii_values if len(v) > 5 and (v in pages or v in values)}
+    assert not leaked
+
+
 def test_warehouse_tables_and_balanced_reconciliation(pipeline):
-    survey, _, _ = pipeline
+    survey, _, _, _ = pipeline
     with duckdb.connect(survey.warehouse, read_only=True) as con:
         assert con.execute("select bool_and(balanced) from validated.reconciliation"
                            ).fetchall()[0][0]
@@ -58,7 +68,7 @@ def test_warehouse_tables_and_balanced_reconciliation(pipeline):
 
 
 def test_asset_checks_per_family_with_examples(pipeline):
-    _, instance, _ = pipeline
+    _, instance, _, _ = pipeline
     evals = {}
     for run in instance.get_runs():
         for ev in instance.all_logs(run.run_id,
@@ -110,7 +120,7 @@ def test_broken_schema_blocks(tmp_path, ins):
 
 
 def test_bad_overrides_file_is_one_line(tmp_path, monkeypatch, pipeline):
-    survey, _, _ = pipeline
+    survey, _, _, _ = pipeline
     bad = tmp_path / "o.csv"
     bad.write_text("row_key,rule_id,decision,reason,reviewer,date\nk,r,nope,x,y,2026-01-01\n")
     monkeypatch.setenv("PA_OVERRIDES", str(bad))

@@ -29,9 +29,10 @@ def rows() -> dict:
 def run(ins, frame, tmp_path_factory):
     docs = tmp_path_factory.mktemp("docs")
     con = literal_db(ins, rows())
-    # 11 roster rows > 6: the roster runs count-only (as a national batch would); the other
-    # sections (5 rows) run with COMPLETE results and GX names the rows itself.
-    res = validate(con, ins, frame, docs_dir=docs, overrides=None, gx_row_limit=6)
+    # A limit of 190 stacked rows: the roster's required stack (11 rows x 18 questions) runs
+    # count-only on its profile, as a national batch would; the child's (5 rows x 37) runs
+    # with COMPLETE results and GX names the rows itself.
+    res = validate(con, ins, frame, docs_dir=docs, overrides=None, gx_row_limit=190)
     return con, res, docs
 
 
@@ -53,8 +54,9 @@ def test_gx_and_sql_agree_and_both_are_recorded(run):
     _, res, docs = run
     gx = res.gx_results
     assert gx["agree"].all()
-    assert set(gx.loc[gx["section"] == "roster", "mode"]) == {"counts", "profile"}
-    assert set(gx.loc[gx["section"] == "child", "mode"]) == {"rows"}
+    modes = gx.groupby(["section", "suite"])["mode"].first()
+    assert modes["roster", "roster_required"] == "profile"
+    assert modes["child", "child_required"] == "rows"
     # rows mode: GX itself named the child row; counts mode: GX counted, SQL named the row
     for key, rule in ((f"{EC1}/child[1]", "required:EC1"), (f"{BAD}/roster[2]", "required:HL4")):
         row = by(res, key)
@@ -112,3 +114,12 @@ def test_not_checked_and_catalogue_tables(run):
     assert res.not_checked.empty
     n = con.execute("select count(*) from validated.rule_catalogue").fetchall()[0][0]
     assert n > 400
+
+
+def test_a_clean_batch_has_no_findings_and_keeps_everything(ins, frame):
+    con = literal_db(ins, clean(OK))
+    res = validate(con, ins, frame, overrides=None, run_gx=False)
+    assert res.findings.empty and res.reconciliation["balanced"].all()
+    assert con.execute("select count(*) from validated.quarantine").fetchall()[0][0] == 0
+    assert con.execute("select count(*) from validated.roster").fetchall()[0][0] == 2
+    assert con.execute("select count(*) from main.validation_findings").fetchall()[0][0] == 0

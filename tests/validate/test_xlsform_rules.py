@@ -151,3 +151,13 @@ def test_unsupported_expression_is_listed_not_skipped(ins, db):
             ("constraint:HL6", "HL6")} <= ids
     assert all("pulldata" in s.reason or "indexed-repeat" in s.reason for s in skipped)
     assert found.empty
+
+
+def test_long_choice_lists_use_an_anti_join(ins, db, monkeypatch):
+    from parenting_assessment.validate import xlsform_rules
+
+    monkeypatch.setattr(xlsform_rules, "BIG_LIST", 5)  # the village list (42) counts as long
+    good, bad = uid(201), uid(202)
+    rows = merge(clean(good), case_rows(bad, "household", {"village": "32.12.16.2999"}))
+    found, _ = form_findings(db(rows), ins)
+    assert of(found, bad) == {("", "choice:village")} and of(found, good) == set()

@@ -19,32 +19,41 @@ members are read into memory with their declared size as a hard limit, never ext
 
 from __future__ import annotations
 
-import codecs
-import csv
 import re
 import zipfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from parenting_assessment.ingest.columns import LINEAGE, section_columns
 from parenting_assessment.ingest.detect import (
     HEAD,
     check_archive,
-    csv_table,
     decode,
     require_delimiter,
 )
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.kobo_csv import FROM_PARENT, UUID_COLUMNS, main_only_note
-from parenting_assessment.ingest.tables import ArrowSections, RawExport, canonical_mapping, constant
+from parenting_assessment.ingest.tables import (
+    NULL,
+    STR,
+    ArrowSections,
+    Column,
+    Csv,
+    RawExport,
+    any_valid,
+    blank,
+    canonical_mapping,
+    constant,
+    join_present,
+    prefixed,
+    read_csv_text,
+)
 from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 
 GEO = {"Latitude": "latitude", "Longitude": "longitude", "Altitude": "altitude",
@@ -55,22 +64,11 @@ ROOT_META = {"KEY": "meta/rootUuid", "meta-instanceID": "meta/instanceID",
 CENTRAL_COLUMNS = {"SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
                    "Status", "DeviceID", "Edits", "PARENT_KEY", "KEY"}
 KEY_TAIL = r"/(?P<rep>[^/\[\]]+)\[\d+\]$"  # the repeat of a KEY: ``uuid:…/roster[3]``
-STR = pa.string()
-NULL = pa.scalar(None, STR)
-Column = pa.Array | pa.ChunkedArray
-BLOCK = 16 << 20  # CSV bytes per Arrow chunk: big chunks are cheaper for DuckDB to scan
-
-
-class Csv(NamedTuple):
-    """One CSV as text columns named by its (stripped) header, and each record's first line."""
-
-    table: pa.Table
-    lines: pa.Array
 
 
 def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
     """All tables of a Central CSV zip; repeats linked by PARENT_KEY, keys chained."""
-    tables = {name: _parse(path, name, data) for name, data in _members(path)}
+    tables = {name: read_csv_text(path, name, data, "KEY") for name, data in _members(path)}
     roots = [n for n, c in tables.items() if {"SubmissionDate", "KEY"} <= set(
         c.table.column_names) and "PARENT_KEY" not in c.table.column_names]
     if len(roots) != 1:
@@ -80,7 +78,7 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
     form_id = PurePosixPath(root_name).stem
     main, keys, unknowns = _root(path, root_name, tables.pop(root_name), ins, batch, sha256)
     out = {MAIN_SECTION: main}
-    parent_info = {MAIN_SECTION: (keys, _join(f"{root_name}:", main.column("_source_row")))}
+    parent_info = {MAIN_SECTION: (keys, prefixed(f"{root_name}:", main.column("_source_row")))}
     by_section: dict[str, str] = {}
     for name, c in tables.items():
         section = _section_of(name, c.table, form_id, ins)
@@ -115,7 +113,8 @@ def read_odk_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
     if len(head) == HEAD and b"\n" in head:
         head = head[: head.rindex(b"\n")]
     require_delimiter(path, decode(head)[0], "odk_csv")
-    main, _, unknowns = _root(path, Path(path).name, _parse(path, None, data), ins, batch, sha256)
+    src = read_csv_text(path, None, data, "KEY")
+    main, _, unknowns = _root(path, Path(path).name, src, ins, batch, sha256)
     notes = [main_only_note("ODK Central submissions.csv", ins)] if len(ins.sections) > 1 else []
     return RawExport("odk_csv", ArrowSections(_with_empty({MAIN_SECTION: main}, ins)),
                      _versions(main), unknowns, notes)
@@ -161,70 +160,6 @@ def _members(path: Path) -> Iterator[tuple[str, bytes]]:
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
             RuntimeError) as exc:  # RuntimeError: an encrypted member
         raise IngestError(path, f"a damaged, truncated or encrypted zip archive ({exc})") from exc
-
-
-def _parse(path: Path, member: str | None, data: bytes) -> Csv:
-    fast = _arrow_csv(data)
-    if fast is not None:
-        return fast
-    try:
-        df, lines = csv_table(path, decode(data)[0], ",")
-    except IngestError as exc:
-        raise IngestError(path, f"member '{member}': {exc.problem}" if member else exc.problem
-                          ) from exc
-    table = pa.table({c: _blank(pa.array(df[c].tolist(), STR)) for c in df.columns})
-    return Csv(table, pa.array(lines, STR))
-
-
-def _arrow_csv(data: bytes) -> Csv | None:
-    """Parse with Arrow when that gives exactly what ``csv_table`` would; else None."""
-    data = data.removeprefix(codecs.BOM_UTF8)
-    end = data.find(b"\n")
-    first = data if end < 0 else data[:end]
-    if first.count(b'"') % 2:
-        return None  # a header spanning lines
-    try:
-        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
-    except (UnicodeDecodeError, StopIteration, csv.Error):
-        return None
-    names = [h.strip() for h in header]
-    if not any(names) or len(set(names)) != len(names):
-        return None
-    cols = [f"c{i}" for i in range(len(names))]
-    try:
-        t = pacsv.read_csv(
-            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols,
-                                                               block_size=BLOCK),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(cols, STR), null_values=[""],
-                strings_can_be_null=True, quoted_strings_can_be_null=True))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return None
-    t = t.slice(1).rename_columns(names)
-    n = t.num_rows
-    keyed = "KEY" in names and t.column("KEY").null_count == 0
-    if n and not keyed and _any_all_null(t):
-        return None  # csv_table skips all-empty records
-    breaks = data.count(b"\n")
-    if b"\r" in data:
-        breaks += data.count(b"\r") - data.count(b"\r\n")
-    physical = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
-    extra = np.zeros(n, dtype=np.int64)
-    for c in t.columns:  # line breaks inside values, until all the file's extra ones are found
-        if n + 1 + int(extra.sum()) >= physical:
-            break
-        if pc.any(pc.match_substring(c, "\n")).as_py() or (
-                b"\r" in data and pc.any(pc.match_substring(c, "\r")).as_py()):
-            extra += np.nan_to_num(
-                pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
-                + pc.count_substring(c, "\r").to_numpy(zero_copy_only=False)
-                - pc.count_substring(c, "\r\n").to_numpy(zero_copy_only=False)
-            ).astype(np.int64)
-    if n + 1 + int(extra.sum()) != physical:
-        return None  # blank lines: let the exact parser number the records
-    starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1])) if n else extra
-    return Csv(t, pa.array(starts).cast(STR))
 
 
 # ------------------------------------------------------------------------------ tables
@@ -294,9 +229,9 @@ def _repeat(path: Path, name: str, src: Csv, section: str, ins: Instrument,
     number = pd.Series(pos).groupby(pos, sort=False).cumcount().to_numpy() + 1
     keyed = pc.binary_join_element_wise(lineage["_parent_key"], pa.scalar(f"/{section}["),
                                         pa.array(number).cast(STR), pa.scalar("]"), "")
-    lineage["_row_key"] = pc.if_else(pa.array(found), keyed, _join(f"orphan:{name}:", lines))
+    lineage["_row_key"] = pc.if_else(pa.array(found), keyed, prefixed(f"orphan:{name}:", lines))
     unknown = [u for u in unknown if u not in CENTRAL_COLUMNS]
-    info = (t.column("KEY"), _join(f"{name}:", lines))
+    info = (t.column("KEY"), prefixed(f"{name}:", lines))
     return _table(rep, lineage), info, unknown, int((~found).sum())
 
 
@@ -309,7 +244,7 @@ def _canonical(raw: dict[str, Column], mapping: dict[str, str], ins: Instrument,
     for f in ins.sections[section].fields:
         if f.type == "geopoint" and f.name not in raw:  # Central has no raw geopoint column
             parts = [out[f"{f.name}_{p}"] for p in ("lat", "lon", "alt", "acc")]
-            out[f.name] = _blank(_join_present(parts))
+            out[f.name] = blank(join_present(parts))
         if f.type != "select_multiple" or not f.list_name:
             continue
         flags = {c: f"{f.name}/{c}" for c in ins.choice_names(f.list_name)}
@@ -323,8 +258,8 @@ def _canonical(raw: dict[str, Column], mapping: dict[str, str], ins: Instrument,
                 out[col] = pc.if_else(asked, pc.if_else(pa.array(hit), "1", "0"), NULL)
         elif any(col in present for col in flags.values()):
             chosen = [pc.if_else(pc.equal(out[col], "1"), c, NULL) for c, col in flags.items()]
-            joined = _blank(_join_present(chosen))
-            asked = _any_valid([out[col] for col in flags.values()])
+            joined = blank(join_present(chosen))
+            asked = any_valid([out[col] for col in flags.values()])
             out[f.name] = pc.if_else(asked, joined, NULL)
     return out
 
@@ -347,23 +282,6 @@ def _to_kobo(names: list[str], ins: Instrument, section: str) -> list[str]:
     return [table.get(h, h) for h in names]
 
 
-def _blank(a: Column) -> Column:
-    """The one representation of a raw value: text, NULL for blank."""
-    return pc.if_else(pc.equal(a, ""), NULL, a)
-
-
-def _join(prefix: str, values: Column) -> Column:
-    return pc.binary_join_element_wise(pa.scalar(prefix), values, "")
-
-
-def _join_present(parts: list[Column]) -> Column:
-    """``" ".join`` of the non-NULL parts per row ('' when none); pyarrow 26's
-    ``null_handling="skip"`` drops rows whose parts are all NULL, so it is not used."""
-    spaced = [pc.if_else(pc.is_valid(p), pc.binary_join_element_wise(pa.scalar(" "), p, ""),
-                         "") for p in parts]
-    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*spaced, ""), 1)
-
-
 def _strip_uuid(a: Column) -> Column:
     a = pc.utf8_trim_whitespace(pc.fill_null(a, ""))
     return pc.if_else(pc.starts_with(a, "uuid:"), pc.utf8_slice_codeunits(a, 5), a)
@@ -374,21 +292,6 @@ def _first_filled(columns: list[Column]) -> Column:
     for c in columns[1:]:
         out = pc.if_else(pc.equal(out, ""), c, out)
     return out
-
-
-def _any_all_null(t: pa.Table) -> bool:
-    """Is some row NULL (blank) in every column?"""
-    filled = np.zeros(t.num_rows, dtype=bool)
-    for c in t.columns:
-        filled |= pc.is_valid(c).to_numpy(zero_copy_only=False)
-    return not filled.all()
-
-
-def _any_valid(columns: list[Column]) -> pa.Array:
-    valid = np.zeros(len(columns[0]), dtype=bool)
-    for c in columns:
-        valid |= pc.is_valid(c).to_numpy(zero_copy_only=False)
-    return pa.array(valid)
 
 
 def _key_number(a: Column) -> Column:

@@ -3,23 +3,34 @@
 A reader returns text frames (object dtype, None for blank). A reader built on Arrow (the ODK
 zip) hands over ``ArrowSections`` instead: the same tables as Arrow, turned into those frames
 only when someone looks at them, while ``ingest_files`` writes the Arrow tables straight to the
-warehouse (no Python object per cell).
+warehouse (no Python object per cell). ``read_csv_text`` parses CSV with Arrow when that gives
+exactly what ``detect.csv_table`` gives (text, record start lines), and falls back to it.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from parenting_assessment.ingest.columns import LINEAGE, map_headers, section_columns
+from parenting_assessment.ingest.detect import csv_table, decode
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.instrument.model import MAIN_SECTION, Instrument
 
 MIN_FORM_MATCH = 0.5
+STR = pa.string()
+NULL = pa.scalar(None, STR)
+Column = pa.Array | pa.ChunkedArray
 
 
 class ArrowSections(Mapping[str, pd.DataFrame]):
@@ -55,8 +66,10 @@ def _text(c: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def constant(value: str | None, n: int) -> pa.Array:
-    """``n`` copies of one text value (NULL for blank), dictionary-encoded: one copy of the
-    text whatever ``n`` (DuckDB reads it as VARCHAR)."""
+    """``n`` copies of one text value (NULL for blank), dictionary-encoded.
+
+    One copy of the text whatever ``n``; DuckDB reads it as VARCHAR.
+    """
     if not value:
         return pa.nulls(n, pa.string())
     return pa.DictionaryArray.from_arrays(pa.array(np.zeros(n, dtype=np.int32)),
@@ -157,3 +170,112 @@ def assign_row_keys(df: pd.DataFrame, section: str) -> pd.DataFrame:
     key = df["_parent_key"].astype(str) + f"/{section}[" + n.astype(str) + "]"
     df["_row_key"] = key.where(df["_parent_key"].notna(), None)
     return df
+
+
+# ------------------------------------------------------------------ Arrow text tables
+class Csv(NamedTuple):
+    """One CSV as text columns named by its (stripped) header, and each record's first line."""
+
+    table: pa.Table
+    lines: pa.Array
+
+
+def read_csv_text(path: Path, member: str | None, data: bytes, key: str | None = None) -> Csv:
+    """Comma-separated ``data`` as text columns, NULL for blank; errors name ``member``."""
+    fast = arrow_csv(data, key)
+    if fast is not None:
+        return fast
+    try:
+        df, lines = csv_table(path, decode(data)[0], ",")
+    except IngestError as exc:
+        raise IngestError(path, f"member '{member}': {exc.problem}" if member else exc.problem
+                          ) from exc
+    table = pa.table({c: blank(pa.array(df[c].tolist(), STR)) for c in df.columns})
+    return Csv(table, pa.array(lines, STR))
+
+
+def arrow_csv(data: bytes, key: str | None = None) -> Csv | None:
+    """Parse with Arrow when that gives exactly what ``csv_table`` would; else None.
+
+    ``key``: a column never blank in a valid file, which spares the all-blank-row check.
+    """
+    data = data.removeprefix(codecs.BOM_UTF8)
+    end = data.find(b"\n")
+    first = data if end < 0 else data[:end]
+    if first.count(b'"') % 2:
+        return None  # a header spanning lines
+    try:
+        header = next(csv.reader([first.decode("utf-8").rstrip("\r")]))
+    except (UnicodeDecodeError, StopIteration, csv.Error):
+        return None
+    names = [h.strip() for h in header]
+    if not any(names) or len(set(names)) != len(names):
+        return None
+    cols = [f"c{i}" for i in range(len(names))]
+    try:
+        t = pacsv.read_csv(
+            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(cols, STR), null_values=[""],
+                strings_can_be_null=True, quoted_strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    t = t.slice(1).rename_columns(names)
+    n = t.num_rows
+    keyed = key in names and t.column(key).null_count == 0
+    if n and not keyed and any_all_null(t):
+        return None  # csv_table skips all-empty records
+    breaks = data.count(b"\n")
+    if b"\r" in data:
+        breaks += data.count(b"\r") - data.count(b"\r\n")
+    physical = breaks + (0 if data.endswith((b"\n", b"\r")) else 1)
+    extra = np.zeros(n, dtype=np.int64)
+    for c in t.columns:  # line breaks inside values, until all the file's extra ones are found
+        if n + 1 + int(extra.sum()) >= physical:
+            break
+        if pc.any(pc.match_substring(c, "\n")).as_py() or (
+                b"\r" in data and pc.any(pc.match_substring(c, "\r")).as_py()):
+            extra += np.nan_to_num(
+                pc.count_substring(c, "\n").to_numpy(zero_copy_only=False)
+                + pc.count_substring(c, "\r").to_numpy(zero_copy_only=False)
+                - pc.count_substring(c, "\r\n").to_numpy(zero_copy_only=False)
+            ).astype(np.int64)
+    if n + 1 + int(extra.sum()) != physical:
+        return None  # blank lines: let the exact parser number the records
+    starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1])) if n else extra
+    return Csv(t, pa.array(starts).cast(STR))
+
+
+def blank(a: Column) -> Column:
+    """The one representation of a raw value: text, NULL for blank."""
+    return pc.if_else(pc.equal(a, ""), NULL, a)
+
+
+def prefixed(prefix: str, values: Column) -> Column:
+    return pc.binary_join_element_wise(pa.scalar(prefix), values, "")
+
+
+def join_present(parts: list[Column]) -> Column:
+    """``" ".join`` of the non-NULL parts per row ('' when none).
+
+    pyarrow 26's ``null_handling="skip"`` drops rows whose parts are all NULL: not used.
+    """
+    spaced = [pc.if_else(pc.is_valid(p), pc.binary_join_element_wise(pa.scalar(" "), p, ""),
+                         "") for p in parts]
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*spaced, ""), 1)
+
+
+def any_all_null(t: pa.Table) -> bool:
+    """Is some row NULL (blank) in every column?"""
+    filled = np.zeros(t.num_rows, dtype=bool)
+    for c in t.columns:
+        filled |= pc.is_valid(c).to_numpy(zero_copy_only=False)
+    return not filled.all()
+
+
+def any_valid(columns: list[Column]) -> pa.Array:
+    valid = np.zeros(len(columns[0]), dtype=bool)
+    for c in columns:
+        valid |= pc.is_valid(c).to_numpy(zero_copy_only=False)
+    return pa.array(valid)

@@ -1,5 +1,7 @@
-"""Annexes generated from the sources themselves: indicator definitions (catalogue), the
-questionnaire items they use (XLSForm), and provenance (input files, versions, run).
+"""Annexes generated from their sources: catalogue, XLSForm and provenance.
+
+The indicator definitions come from the catalogue, the questionnaire items they use from the
+XLSForm, and provenance from the landed files, the versions and the run.
 
 Generating them, rather than writing them by hand, is what keeps the annex true when the
 catalogue or the form changes.

@@ -1,6 +1,8 @@
-"""Chart specifications (plain dicts) built from the report data for one language, and the
-loop that draws them. Keeping the data selection here and the drawing in ``charts`` lets the
-tests check what is plotted (e.g. that no suppressed cell is passed as an estimate)."""
+"""Chart specifications (plain dicts) for one language, and the loop that draws them.
+
+Keeping the data selection here and the drawing in ``charts`` lets the tests check what is
+plotted (e.g. that no suppressed cell is passed as an estimate).
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,8 @@ Rules every chart follows (SAMPLING.md §4, INDICATORS.md §5):
 
 Deterministic: fixed font, no mathtext (a "$" in a village name stays text), PNG metadata
 without software or time, inputs drawn in a sorted order, so the same data give the same bytes.
-Specs are plain dicts so they can be built in one process and drawn in another.
+The layout is computed here from measured label widths (inches), not by a layout engine: a
+layout engine draws every figure twice, and charts were the second cost of the report.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.textpath import TextToPath  # noqa: E402
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
@@ -32,39 +35,55 @@ STYLE: dict[str, Any] = {
     "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True,
     "axes.grid.axis": "x", "grid.color": "#dddddd", "grid.linewidth": 0.6,
     "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO), "svg.hashsalt": "parenting-assessment",
-    "text.parse_math": False, "figure.dpi": 100, "savefig.dpi": 100,
-    "path.simplify": True, "axes.axisbelow": True,
+    "text.parse_math": False, "figure.dpi": 100, "savefig.dpi": 100, "axes.axisbelow": True,
 }
 WIDTH = 7.0
 LABEL_MAX = 60
 NOTE_WIDTH = 120
 GREY = "#6f6f6f"
 TICKS = [0, 20, 40, 60, 80, 100]
+_MEASURE = TextToPath()
+
+
+def text_width(labels: list[str], size: float = 8, bold: bool = False) -> float:
+    """Width in inches of the longest label (font metrics only, nothing is drawn)."""
+    prop = FontProperties(family="DejaVu Sans", size=size, weight="bold" if bold else "normal")
+    return max((_MEASURE.get_text_width_height_descent(s, prop, ismath=False)[0]
+                for s in labels if s), default=0.0) / 72
 
 
 def png(fig: plt.Figure) -> bytes:
-    """PNG bytes with no timestamp or software tag; closes the figure.
-
-    No ``bbox_inches="tight"``: it draws the figure twice. Constrained layout (one draw) and
-    a bottom band reserved for the note (see `figure`) keep everything inside the canvas.
-    """
+    """PNG bytes with no timestamp or software tag; closes the figure."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
     plt.close(fig)
     return buf.getvalue()
 
 
-def figure(height: float, note_parts: list[str], **kwargs: Any) -> tuple[plt.Figure, Any]:
-    """A constrained-layout figure with the wrapped note in a band at the bottom."""
-    text = "\n".join(textwrap.fill(p, NOTE_WIDTH) for p in note_parts if p)
-    band = 0.12 * (text.count("\n") + 1) + 0.1 if text else 0.05
-    fig, axes = plt.subplots(figsize=(WIDTH, height + band), layout="constrained", **kwargs)
-    fig.get_layout_engine().set(rect=(0, band / (height + band), 1, 1 - band / (height + band)),
-                                h_pad=0.04, w_pad=0.04)
-    if text:
-        fig.text(0.01, (band - 0.04) / (height + band), text, fontsize=6.5, color="#444444",
-                 ha="left", va="top")
-    return fig, axes
+def frame(plot_h: float, *, labels: list[str], title: str, notes: list[str],
+          legend: bool = False, right: float = 0.25, xlabel: bool = True,
+          bold: list[str] | None = None) -> tuple[plt.Figure, Axes]:
+    """A figure with one axes `plot_h` inches tall and room around it.
+
+    Room for the y labels on the left, the title (and legend) above, and the x label and the
+    wrapped note below.
+    """
+    title_text = textwrap.fill(title, 95)
+    note_text = "\n".join(textwrap.fill(p, NOTE_WIDTH) for p in notes if p)
+    top = 0.12 + 0.17 * (title_text.count("\n") + 1) + (0.3 if legend else 0.08)
+    band = 0.12 * (note_text.count("\n") + 1) + 0.08 if note_text else 0.05
+    bottom = (0.5 if xlabel else 0.3) + band
+    left = max(text_width(labels), text_width(bold or [], bold=True), 0.2) + 0.2
+    height = plot_h + top + bottom
+    fig = plt.figure(figsize=(WIDTH, height))
+    ax = fig.add_axes((left / WIDTH, bottom / height, 1 - (left + right) / WIDTH,
+                       plot_h / height))
+    fig.text(0.1 / WIDTH, 1 - 0.08 / height, title_text, ha="left", va="top", fontsize=9,
+             fontweight="bold")
+    if note_text:
+        fig.text(0.1 / WIDTH, (band - 0.02) / height, note_text, fontsize=6.5,
+                 color="#444444", ha="left", va="top")
+    return fig, ax
 
 
 def shown(rows: list[dict]) -> list[dict]:
@@ -100,6 +119,12 @@ def ticks(ax: Axes, ys: list[float], labels: list[str], bold: set[int] | None = 
         ax.get_yticklabels()[i].set_fontweight("bold")
 
 
+def percent_axis(ax: Axes, label: str) -> None:
+    ax.set_xlim(0, 100)
+    ax.set_xticks(TICKS)
+    ax.set_xlabel(label)
+
+
 def legend(ax: Axes, spec: dict, color: str) -> None:
     handles = [Line2D([], [], marker="o", linestyle="none", color=color, markersize=4.5,
                       label=spec["legend_solid"]),
@@ -111,7 +136,7 @@ def legend(ax: Axes, spec: dict, color: str) -> None:
 
 
 def indicator_chart(spec: dict) -> bytes:
-    """One axes: all villages and districts on top, then villages sorted by value, 0–100 %.
+    """All villages and districts on top, then villages sorted by value, 0–100 %.
 
     Heights are in inches (0.2 per labelled row); with more than `LABEL_MAX` villages the
     village block is a compact caterpillar without names (they are in the tables).
@@ -124,24 +149,21 @@ def indicator_chart(spec: dict) -> bytes:
     gap = (y_top[-1] if y_top else 0) - 0.35
     y_vil = [gap - pitch * i for i in range(len(vil))]
     low = (y_vil[-1] if y_vil else gap) - 0.2
+    names = [r["name"] for r in top] + ([r["name"] for r in vil] if labelled else [])
     notes = [spec["source"], hidden_note(spec["suppressed_label"], spec["villages"])]
     with plt.rc_context(STYLE):
-        fig, ax = figure(-low + 1.2, notes)
+        fig, ax = frame(0.4 - low, labels=names + [" " * 6], title=spec["title"], notes=notes,
+                        legend=True, bold=names[:1])
         dots(ax, top, y_top, color=OKABE_ITO[3])
         dots(ax, vil, y_vil, color=OKABE_ITO[0], size=4.5 if labelled else 2.2,
              lw=1.1 if labelled else 0.5)
         ax.axhline(gap + 0.175, color="#999999", linewidth=0.6, linestyle=(0, (4, 3)))
-        names = [r["name"] for r in top] + ([r["name"] for r in vil] if labelled else [])
         ticks(ax, y_top + (y_vil if labelled else []), names, {0} if top else set())
         if not labelled:
-            ax.text(-0.01, (gap + low) / 2, spec["compact_label"], transform=ax.get_yaxis_transform(),
-                    rotation=90, ha="right", va="center", fontsize=7)
+            ax.text(-0.01, (gap + low) / 2, spec["compact_label"], rotation=90, ha="right",
+                    va="center", fontsize=7, transform=ax.get_yaxis_transform())
         ax.set_ylim(low, 0.2)
-        ax.set_xlim(0, 100)
-        ax.set_xticks(TICKS)
-        ax.set_xlabel(spec["xlabel"])
-        fig.suptitle(textwrap.fill(spec["title"], 95), x=0.01, ha="left", fontsize=9,
-                     fontweight="bold")
+        percent_axis(ax, spec["xlabel"])
         legend(ax, spec, OKABE_ITO[0])
         return png(fig)
 
@@ -168,7 +190,9 @@ def disagg_chart(spec: dict) -> bytes:
     hid = [hidden_note(f"{spec['suppressed_label']} – {p['title']}", p["rows"])
            for p in spec["panels"]]
     with plt.rc_context(STYLE):
-        fig, ax = figure(0.22 * -y + 0.9, [spec["source"], spec["legend_note"], *hid])
+        fig, ax = frame(0.22 * -y, labels=labels, title=spec["title"],
+                        notes=[spec["source"], spec["legend_note"], *hid],
+                        bold=[labels[i] for i in bold])
         for bars, yb, color in groups:
             hollow = [r["flag"] == "paren" for r in bars]
             est = [r["est"] for r in bars]
@@ -179,9 +203,5 @@ def disagg_chart(spec: dict) -> bytes:
                         fmt="none", ecolor="#333333", elinewidth=0.9, capsize=2.5)
         ticks(ax, ys, labels, bold)
         ax.set_ylim(y + 0.6, 0.6)
-        ax.set_xlim(0, 100)
-        ax.set_xticks(TICKS)
-        ax.set_xlabel(spec["xlabel"])
-        fig.suptitle(textwrap.fill(spec["title"], 95), x=0.01, ha="left", fontsize=9,
-                     fontweight="bold")
+        percent_axis(ax, spec["xlabel"])
         return png(fig)

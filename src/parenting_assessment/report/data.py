@@ -55,8 +55,11 @@ class ReportData:
 
     @cached_property
     def cells(self) -> dict[str, list[dict[str, Any]]]:
-        """Estimate rows as plain dicts per indicator: row access on an Arrow-backed frame
-        costs tens of microseconds, and the report reads every cell of 400 villages."""
+        """Estimate rows as plain dicts per indicator.
+
+        Row access on an Arrow-backed frame costs tens of microseconds, and the report reads
+        every cell of 400 villages.
+        """
         out: dict[str, list[dict[str, Any]]] = {}
         for r in records(self.estimates):
             out.setdefault(r["indicator_id"], []).append(r)

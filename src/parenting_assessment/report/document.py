@@ -1,6 +1,9 @@
-"""The report as data: numbered chapters made of blocks (paragraphs, lists, tables, figures,
-profiles) for one language. The HTML and the PDF render the same blocks with one template;
-the Excel workbook takes the same Table objects. Chapter content lives in ``sections``."""
+"""The report as data: numbered chapters made of blocks, for one language.
+
+Blocks are paragraphs, lists, tables, figures and profiles. The HTML and the PDF render the
+same blocks with one template; the Excel workbook takes the same Table objects. Chapter
+content lives in ``sections`` and ``sections_results``.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from parenting_assessment.report.data import ReportData
 from parenting_assessment.report.strings import Strings
 from parenting_assessment.report.tables import Table
 
-PDF_VILLAGE_TABLE_MAX = 60
+PDF_VILLAGE_TABLE_MAX = 60  # village × indicator matrices in the PDF up to this many villages
+PDF_VILLAGE_DETAIL_MAX = 15  # per-indicator village tables (CI, n) in the PDF up to this many
 
 
 @dataclass
@@ -26,6 +30,11 @@ class Chapter:
     entries: list[dict[str, str]] = field(default_factory=list)
     n_tables: int = 0
     n_figures: int = 0
+
+    @property
+    def wide(self) -> bool:
+        """Annex chapters of long, many-column tables are printed on landscape pages."""
+        return self.number.isalpha()
 
     @property
     def anchor(self) -> str:
@@ -47,15 +56,15 @@ class Chapter:
     def notice(self, text: str) -> None:
         self.blocks.append({"type": "p", "text": text, "cls": "notice"})
 
-    def table(self, table: Table | None, *, missing: str = "") -> None:
+    def table(self, table: Table | None, *, missing: str = "", pdf_note: bool = True) -> None:
         if table is None:
             self.notice(missing or self.t("not_available"))
             return
         self.n_tables += 1
         table.number = f"{self.number}.{self.n_tables}"
         table.sheet = f"{table.number} {table.sheet or table.key}"[:31]
-        self.blocks.append({"type": "table", "table": table,
-                            "pdf_note": "" if table.pdf else self.t("pdf_table_in_html")})
+        note = self.t("pdf_table_in_html") if not table.pdf and pdf_note else ""
+        self.blocks.append({"type": "table", "table": table, "pdf_note": note})
 
     def figure(self, charts: dict[str, str], name: str, caption: str, alt: str) -> None:
         src = charts.get(name)
@@ -92,6 +101,15 @@ class Document:
     @property
     def many_villages(self) -> bool:
         return len(self.data.frame) > PDF_VILLAGE_TABLE_MAX
+
+    @property
+    def detail_in_pdf(self) -> bool:
+        """Whether the per-indicator village tables go in the PDF (small runs only).
+
+        With more villages they are in the HTML, the workbook and the profiles, and the PDF
+        has the village × indicator matrices.
+        """
+        return len(self.data.frame) <= PDF_VILLAGE_DETAIL_MAX
 
 
 def build_document(data: ReportData, lang: str, charts: dict[str, str],

@@ -45,8 +45,10 @@ def ci(lo: object, hi: object, flag: str = "") -> str:
 
 
 def count(n: object) -> str:
-    """A whole number with a thin space between thousands ("12 345"), readable in both
-    languages (a comma or a point would mean opposite things to English and Indonesian readers)."""
+    """A whole number with a thin space between thousands ("12 345").
+
+    A comma or a point would mean opposite things to English and Indonesian readers.
+    """
     if not finite(n):
         return ""
     return f"{round(float(n)):,}".replace(",", "\u202f")  # type: ignore[arg-type]

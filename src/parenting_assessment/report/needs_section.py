@@ -1,6 +1,7 @@
-"""The caregiving-needs index in the report (INDICATORS.md §6): components and weights, the
-ranking with score intervals and rank intervals, villages not ranked, sensitivity, and the
-plain-words lines used by the summary and the village profiles.
+"""The caregiving-needs index in the report (INDICATORS.md §6).
+
+Components and weights, the ranking with score intervals and rank intervals, villages not
+ranked, sensitivity, and the plain-words lines used by the summary and the village profiles.
 
 A village is never presented by its rank alone: every mention carries the score with its 95%
 interval and the 95% rank interval (and, in tables, the chance of being in the top k).

@@ -1,5 +1,7 @@
-"""One profile per village: its indicators beside its district and all villages, its sample,
-and its needs-index score, rank interval and component values with their flags.
+"""One profile per village, for district offices reading a single page.
+
+Each shows the village's indicators beside its district and all villages, its sample, and its
+needs-index score, rank interval and component values with their flags.
 
 District offices read these pages on their own, so each one is complete: it repeats the flag
 footnotes and never shows a rank without its interval. In the PDF the numbers of a row are one
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import textwrap
 
-import pandas as pd
 from markupsafe import Markup, escape
 
 from parenting_assessment.indicators.catalogue import Indicator

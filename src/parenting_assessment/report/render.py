@@ -1,5 +1,7 @@
-"""Render the mapping report: HTML (self-contained) and PDF in Indonesian and English from one
-template, the Excel workbook of every table, and the full estimates as CSV and Parquet.
+"""Render the mapping report in Indonesian and English: HTML, PDF, Excel, CSV, Parquet.
+
+The HTML (self-contained) and the PDF come from one template; the Excel workbook has every
+table; the full estimates are written as CSV and Parquet.
 
 Each language is rendered in its own process when more than one is asked for: charts and the
 PDF are CPU-bound and independent per language, so two languages on two cores take the time of
@@ -37,8 +39,11 @@ PER_LANGUAGE = ("html", "pdf", "xlsx")
 
 @dataclass(frozen=True)
 class RunInfo:
-    """What identifies a run in the report. `time` is an input (not read from the clock when
-    given) so that two renders of the same warehouse can be compared byte for byte."""
+    """What identifies a run in the report.
+
+    `time` is an input (not read from the clock when given) so that two renders of the same
+    warehouse can be compared byte for byte.
+    """
 
     run_id: str
     code_version: str = ""

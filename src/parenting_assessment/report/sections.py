@@ -1,5 +1,8 @@
-"""The opening chapters: summary (headline figures, districts, villages most in need), about
-the survey (design, weights, estimation, flags, sample per village) and data quality."""
+"""The opening chapters: summary, about the survey, data quality.
+
+The summary has the headline figures, districts and villages most in need; "about" the
+design, weights, estimation, flags and sample per village.
+"""
 
 from __future__ import annotations
 
@@ -106,7 +109,9 @@ def about(doc: Document) -> None:
     ch.p(t("about_flags"))
     ch.ul([t.group("footnotes", f) for f in ("paren", "suppressed", "zero")])
     ch.h3(t("h_sample"), "about-sample")
-    ch.table(tables_survey.sample_table(data, t))
+    sample = tables_survey.sample_table(data, t)
+    sample.pdf = not doc.many_villages
+    ch.table(sample)
 
 
 def quality(doc: Document) -> None:
@@ -120,6 +125,10 @@ def quality(doc: Document) -> None:
     ch.table(tables_survey.quarantine_table(data, t))
     ch.table(tables_survey.findings_table(data, t))
     ch.h3(t("h_fieldwork"), "q-fieldwork")
-    if data.get("monitoring") is None:
-        ch.p(t("fieldwork_from_core"), "note")
     ch.table(tables_survey.completion_table(data, t))
+    monitoring = tables_survey.monitoring_table(data, t)
+    if monitoring is None:
+        ch.p(t("fieldwork_not_available"), "note")
+    else:
+        monitoring.pdf = not doc.many_villages
+        ch.table(monitoring)

@@ -1,5 +1,8 @@
-"""The result chapters: one per indicator domain (charts and MICS-style tables), the needs
-index, the models, the village profiles, and the annexes."""
+"""The result chapters, the village profiles and the annexes.
+
+One chapter per indicator domain (charts and MICS-style tables), then the needs index, the
+models, the village profiles and the annexes.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from parenting_assessment.report.document import Chapter, Document
 from parenting_assessment.report.model_section import model_tables
 from parenting_assessment.report.profiles import profiles
 from parenting_assessment.report.supporting import BESIDE
-from parenting_assessment.report.tables import EstimateTables, Table, flag_notes
+from parenting_assessment.report.tables import EstimateTables, Table, flag_notes, matrix_table
 
 
 def _caption(doc: Document, ind: Indicator) -> str:
@@ -40,13 +43,13 @@ def _indicator(doc: Document, ch: Chapter, ind: Indicator, names: dict[str, str]
     parts = [("district", t("tab_by_district", label=label), et.by_district(), True),
              ("groups", t("tab_by_group", label=label), et.by_group(ind), True),
              ("villages", t("tab_by_village", label=label), et.by_village(data.villages),
-              not doc.many_villages)]
+              doc.detail_in_pdf)]
     short = {"district": "district", "groups": "groups", "villages": "villages"}
     for kind, title, (cols, rows, classes), pdf in parts:
         ch.table(Table(f"{ind.id}-{kind}", title, cols, rows, classes, caption=caption,
                        footnotes=flag_notes(t, et.flags, et.missing_marked),
                        attrs={"indicator": ind.id, "table": kind}, pdf=pdf,
-                       sheet=f"{ind.id[:18]} {short[kind]}"))
+                       sheet=f"{ind.id[:18]} {short[kind]}"), pdf_note=False)
 
 
 def domains(doc: Document) -> None:
@@ -56,8 +59,16 @@ def domains(doc: Document) -> None:
     for key, inds in chapter_indicators(doc.data.catalogue):
         ch = doc.chapter(key, t.group("chapters", key))
         ch.p(t.group("chapter_intros", key, ""))
+        if not doc.detail_in_pdf:
+            ch.p(t("pdf_village_tables"), "pdf-only note")
         for ind in inds:
             _indicator(doc, ch, ind, names)
+        main = [i for i in inds if not i.supporting]
+        if main:
+            ch.h3(t("h_matrix"), f"matrix-{key}", toc=False)
+            table = matrix_table(doc, key, main, names)
+            table.pdf = not doc.many_villages
+            ch.table(table)
 
 
 def needs(doc: Document) -> None:

@@ -1,5 +1,6 @@
-"""Supporting columns of MICS table TC.10.1: % of children 24–59 months living with their
-biological father / mother.
+"""Supporting columns of MICS table TC.10.1: % living with the biological father / mother.
+
+The universe is the one of TC.49: children aged 24–59 months.
 
 INDICATORS.md §3.6 requires these beside TC.49b/c (support for learning by the father /
 mother), because those two count a child whose parent is abroad as 0 and so partly measure
@@ -37,8 +38,11 @@ def _units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def living_with_parents(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.DataFrame:
-    """Estimates-shaped rows for `SUPPORT_IDS` by village, district and overall (+ overall
-    by sex, age, mig and cg); empty if the core tables are missing."""
+    """Estimates-shaped rows for `SUPPORT_IDS` by village, district and overall.
+
+    The overall level is also broken down by sex, age, mig and cg. Empty if the core tables
+    are missing.
+    """
     try:
         units = _units(con)
         design = household_design(con)

@@ -1,5 +1,6 @@
-"""A table model shared by the HTML, the PDF and the Excel workbook, and the MICS-style
-estimate tables built on it (by district, by background characteristics, by village).
+"""A table model shared by the HTML, the PDF and the Excel workbook; MICS estimate tables.
+
+The estimate tables are by district, by background characteristics and by village.
 
 One model for three outputs keeps the numbers identical everywhere: a cell's text is made once,
 here, from the warehouse's ``display`` column and the interval bounds.
@@ -48,18 +49,24 @@ class Table:
     sheet: str = ""
 
     def col_widths(self) -> list[float]:
-        """Column widths (% of the table) from the longest text of each column.
+        """Column widths (% of the table) from the text of each column.
 
         The PDF lays tables out with ``table-layout: fixed``: WeasyPrint's automatic layout
-        measures every cell twice and was a third of the PDF time.
+        measures every cell twice and was a third of the PDF time. A column gets room for its
+        typical (mean) text, at least its header word and never more than 60 characters.
         """
         n = len(self.columns)
-        longest = [min(len(c), 12) for c in self.columns]
+        lengths: list[list[int]] = [[] for _ in range(n)]
         for r in self.rows:
             if r.kind != "group":
                 for j, c in enumerate(r.cells[:n]):
-                    longest[j] = max(longest[j], min(len(c), 48))
-        raw = [x + 3 for x in longest]
+                    lengths[j].append(len(c))
+        raw = []
+        for j, head in enumerate(self.columns):
+            mean = sum(lengths[j]) / len(lengths[j]) if lengths[j] else 0
+            longest = max(lengths[j], default=0)
+            word = max((len(w) for w in head.split()), default=4)
+            raw.append(min(max(mean * 1.15, min(longest, 14), word), 60) + 2)
         total = sum(raw)
         return [round(100 * x / total, 1) for x in raw]
 
@@ -86,8 +93,10 @@ def sort_values(key: str, values: list[str]) -> list[str]:
 
 
 class EstimateTables:
-    """The three estimate tables of one indicator, in one language, from its estimate rows
-    (plain dicts, see ``ReportData.cells``)."""
+    """The three estimate tables of one indicator, in one language.
+
+    Built from the indicator's estimate rows (plain dicts, see ``ReportData.cells``).
+    """
 
     def __init__(self, t: Strings, rows: list[dict], supporting: pd.DataFrame,
                  district_names: dict[str, str], beside: str | None) -> None:
@@ -180,3 +189,41 @@ class EstimateTables:
                 if r is not None:
                     rows.append(Row([name, code, *self._cells(r)], "", self._attrs(r)))
         return self._head([t("col_village"), t("col_code")]), rows, self._classes(2)
+
+
+def matrix_table(doc: object, key: str, inds: list[Indicator],
+                 names: dict[str, str]) -> Table:
+    """Villages × indicators of one chapter: the published values (with flags) side by side.
+
+    Indicators are numbered columns, named in the footnotes as MICS tables do; the interval and
+    the number of cases of every cell are in the per-indicator tables and the profiles.
+    """
+    t: Strings = doc.t  # type: ignore[attr-defined]
+    data = doc.data  # type: ignore[attr-defined]
+    totals = data.totals
+    flags: set[str] = set()
+
+    def cells(level: str, area: str) -> list[str]:
+        out = []
+        for ind in inds:
+            r = totals.get((ind.id, level, area))
+            flags.add(r["flag"] if r else "")
+            out.append(r["display"] if r else "")
+        return out
+
+    rows = [Row([t("all_villages"), *cells("overall", "all")], "overall",
+                {"level": "overall", "area": "all"})]
+    for dcode, vs in data.villages.groupby("kode_kabupaten", sort=False):
+        rows.append(Row([names.get(dcode, dcode), *cells("district", dcode)], "district",
+                        {"level": "district", "area": dcode}))
+        rows += [Row([name, *cells("village", code)], "", {"level": "village", "area": code})
+                 for code, name in zip(vs["kode_kemendagri"], vs["desa"], strict=True)]
+    cols = [t("col_village")] + [f"[{k}]" + (f" {i.mics6_code}" if i.mics6_code else "")
+                                  for k, i in enumerate(inds, start=1)]
+    legend = [f"[{k}] {i.label[t.lang]} ({i.id}). {t('col_denominator')}: "
+              f"{t.denominator(i.id)}." for k, i in enumerate(inds, start=1)]
+    return Table(f"matrix-{key}", t("tab_matrix", chapter=t.group("chapters", key)), cols, rows,
+                 ["l"] + ["est"] * len(inds), caption=t("tab_matrix_note"),
+                 footnotes=legend + flag_notes(t, flags),
+                 attrs={"table": "matrix", "indicators": " ".join(i.id for i in inds)},
+                 sheet=f"{key} villages")

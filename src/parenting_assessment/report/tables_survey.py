@@ -1,5 +1,8 @@
-"""Tables of the survey and data-quality chapters: sample and response per village, records
-received/accepted/quarantined, findings by rule, and fieldwork completion against targets."""
+"""Tables of the survey and data-quality chapters.
+
+Sample and response per village, records received/accepted/quarantined, findings by rule,
+and fieldwork completion against targets.
+"""
 
 from __future__ import annotations
 
@@ -56,15 +59,11 @@ def sample_table(data: ReportData, t: Strings) -> Table:
 
 
 def completion_table(data: ReportData, t: Strings) -> Table:
-    """Fieldwork completion: the monitoring table if this run has one, else by district and
-    stratum from the accepted households (the per-village figures are in the sample table)."""
-    mon = data.get("monitoring")
-    if mon is not None:
-        cols = [str(c) for c in mon.columns]
-        rows = [Row([fmt.f1(x) if isinstance(x, float) else str(x) for x in r])
-                for r in mon.itertuples(index=False)]
-        return Table("completion", t("tab_completion"), cols, rows, ["l"] * len(cols),
-                     caption=t("tab_completion_monitoring"), sheet="Fieldwork")
+    """Fieldwork completion by district and stratum, from the accepted households.
+
+    The per-village figures are in the sample table and, when the run has one, in the
+    fieldwork-monitoring table (`monitoring_table`).
+    """
     v = by_village(data)
     cols = ["target_pmi", "responded_pmi", "target_non_pmi", "responded_non_pmi", "target",
             "selected", "responded"]
@@ -85,6 +84,38 @@ def completion_table(data: ReportData, t: Strings) -> Table:
         t("col_target_non_pmi"), t("col_done_non_pmi"), t("col_pct_target"),
         t("col_response_rate")], rows, ["l", "n", "n", "n", "n", "n", "num", "num"],
         caption=t("tab_completion_note"), sheet="Fieldwork")
+
+
+MONITORING = (("desa", "col_village", "l"), ("kabupaten", "col_district", "l"),
+              ("target_pmi", "col_target_pmi", "n"), ("completed_pmi", "col_done_pmi", "n"),
+              ("accepted_pmi", "col_accepted_pmi", "n"),
+              ("target_non_pmi", "col_target_non_pmi", "n"),
+              ("completed_non_pmi", "col_done_non_pmi", "n"),
+              ("accepted_non_pmi", "col_accepted_non_pmi", "n"),
+              ("response_rate", "col_response_rate", "num"), ("outliers", "col_outliers", "l"))
+
+
+def monitoring_table(data: ReportData, t: Strings) -> Table | None:
+    """Per village from the fieldwork-monitoring table, when this run has one."""
+    mon = data.get("monitoring")
+    if mon is None:
+        return None
+    cols = [c for c in MONITORING if c[0] in mon.columns]
+    order = [c for c in ("kabupaten", "desa") if c in mon.columns]
+    mon = mon.sort_values(order) if order else mon
+    rows = []
+    for r in mon.to_dict("records"):
+        cells = []
+        for col, _, kind in cols:
+            v = r[col]
+            if col == "response_rate":
+                cells.append(fmt.f1(100 * float(v)) if fmt.finite(v) else "")
+            else:
+                cells.append(fmt.count(v) if kind == "n" else ("" if v is None else str(v)))
+        rows.append(Row(cells, "", {"area": str(r.get("village", ""))}))
+    return Table("monitoring", t("tab_monitoring"), [t(c[1]) for c in cols], rows,
+                 [c[2] for c in cols], caption=t("tab_monitoring_note"),
+                 sheet="Fieldwork by village")
 
 
 def reconciliation_table(data: ReportData, t: Strings) -> Table | None:

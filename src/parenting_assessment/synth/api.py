@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import load_workbook
 
 from parenting_assessment.instrument import Instrument, load_instrument
 from parenting_assessment.instrument.build import build_xlsform
+from parenting_assessment.instrument.model import MAIN_SECTION
 from parenting_assessment.synth.frame import prepare_frame, read_frame
 from parenting_assessment.synth.generate import Synthesis, generate, stage_rngs
 from parenting_assessment.synth.kobo_csv import write_kobo_csv
@@ -133,14 +135,30 @@ def write_export(syn: Synthesis, ins: Instrument, out_dir: Path, seed: int,
                            created=created)
 
 
+def in_export(syn: Synthesis, export_format: str) -> tuple[pd.DataFrame, int]:
+    """The defects an export of this format carries, and its number of submissions.
+
+    Kobo CSV has no repeat tables, so defects planted in repeat rows are not in it; ODK Central
+    keeps one submission per instanceID, so an exact duplicate submission is not in a zip.
+    """
+    manifest = syn.manifest
+    if export_format == "kobo_csv":
+        manifest = manifest[manifest["section"] == MAIN_SECTION]
+    if export_format == "odk_zip":
+        manifest = manifest[manifest["defect_type"] != "duplicate_submission"]
+        return manifest.reset_index(drop=True), len({s.uuid for s in syn.submissions})
+    return manifest.reset_index(drop=True), len(syn.submissions)
+
+
 def write_outputs(syn: Synthesis, ins: Instrument, ins_path: Path, out_dir: Path, seed: int,
                   frame_out: Path, export_format: str = "kobo_xlsx") -> SynthResult:
     """Write the export, truth and manifest of a Synthesis and count what is in them."""
     export = write_export(syn, ins, out_dir, seed, export_format)
     truth_out = out_dir / "truth.csv"
     syn.truth.to_csv(truth_out, index=False, lineterminator="\n")
+    manifest, submissions = in_export(syn, export_format)
     manifest_out = out_dir / "defects_manifest.csv"
-    syn.manifest.to_csv(manifest_out, index=False, lineterminator="\n")
+    manifest.to_csv(manifest_out, index=False, lineterminator="\n")
     s = syn.sample
     hh = s.households
     resp = hh.loc[hh["responded"], "hh"]
@@ -155,10 +173,10 @@ def write_outputs(syn: Synthesis, ins: Instrument, ins_path: Path, out_dir: Path
         child_modules_5_17=int((s.child_modules["ch_type"] == 2).sum()),
         caregivers=len(s.caregiver_modules),
         migrants=int(syn.population.migrants["hh"].isin(resp).sum()),
-        defects=len(syn.manifest), submissions=len(syn.submissions),
+        defects=len(manifest), submissions=submissions,
         population_households=len(syn.population.households),
         population_persons=len(persons),
-        defects_by_type=dict(sorted(Counter(syn.manifest["defect_type"]).items())),
+        defects_by_type=dict(sorted(Counter(manifest["defect_type"]).items())),
         pii={k: frozenset(v) for k, v in syn.pii.items()}, export_format=export_format,
     )
 

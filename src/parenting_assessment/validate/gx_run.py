@@ -53,6 +53,28 @@ def stacked_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[Gx
     """
     conds = sorted({x[0] for c in checks for x in c.condition})
     extra = "".join(f", {_col(rt, col)} AS {q(col)}" for col in conds)
+    names = "".join(f", {q(col)}" for col in conds)
+
+    def present(c: GxCheck) -> str:
+        ref = f"t.{q(c.column)}"
+        return (f"NULLIF(TRIM({ref}), '') IS NOT NULL" if rt.own[c.column] == "VARCHAR"
+                else f"{ref} IS NOT NULL")
+
+    if profile and kind == "not_null":
+        # One scan: count rows by condition columns and answered flags, then unstack.
+        flags = "".join(f", {present(c)} AS _p{i}" for i, c in enumerate(checks))
+        base = (f"SELECT true AS _one{extra}{flags}, count(*) AS n_rows FROM {rt.name} t "
+                "GROUP BY ALL")
+        parts = [f"SELECT '{c.column}' AS question, CASE WHEN _p{i} THEN 'answered' END AS "
+                 f"answer{names}, CAST(sum(n_rows) AS BIGINT) AS n_rows FROM _base GROUP BY ALL"
+                 for i, c in enumerate(checks)]
+        return con.execute(f"WITH _base AS MATERIALIZED ({base}) "
+                           + " UNION ALL ".join(parts)).df()
+    if profile:  # in_set: count the raw values of each column, then format the few distinct
+        return con.execute(" UNION ALL ".join(
+            f"SELECT '{c.column}' AS question, '{c.args[1]}:' || TRIM(v) AS answer, n_rows "
+            f"FROM (SELECT t.{q(c.column)} AS v, count(*) AS n_rows FROM {rt.name} t "
+            f"GROUP BY 1) WHERE NULLIF(TRIM(v), '') IS NOT NULL" for c in checks)).df()
     parts = []
     for c in checks:
         ref = f"t.{q(c.column)}"
@@ -60,15 +82,9 @@ def stacked_frame(con: duckdb.DuckDBPyConnection, rt: RuleTable, checks: list[Gx
             answer = f"'{c.args[1]}:' || TRIM({ref})"
             where = f" WHERE NULLIF(TRIM({ref}), '') IS NOT NULL"
         else:
-            present = (f"NULLIF(TRIM({ref}), '') IS NOT NULL" if rt.own[c.column] == "VARCHAR"
-                       else f"{ref} IS NOT NULL")
-            answer, where = f"CASE WHEN {present} THEN 'answered' END", ""
-        # A profile aggregates each question on its own: no stacked intermediate is built.
-        head = "" if profile else f"t.{KEY}, "
-        branch = (f"SELECT {head}'{c.column}' AS question, {answer} AS answer{extra} "
-                  f"FROM {rt.name} t{where}")
-        parts.append(f"SELECT *, count(*) AS n_rows FROM ({branch}) GROUP BY ALL" if profile
-                     else branch)
+            answer, where = f"CASE WHEN {present(c)} THEN 'answered' END", ""
+        parts.append(f"SELECT t.{KEY}, '{c.column}' AS question, {answer} AS answer{extra} "
+                     f"FROM {rt.name} t{where}")
     return con.execute(" UNION ALL ".join(parts)).df()
 
 

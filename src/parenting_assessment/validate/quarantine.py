@@ -9,6 +9,10 @@ another row of its submission. Warnings never quarantine: the row is accepted an
 ``_flags`` column lists the warning rules (``validated.warnings`` lists the findings). A
 reviewer's ``release`` (overrides.py) turns an error into a flag. Nothing is deleted:
 accepted + quarantined + duplicates = rows landed, per section, on every run.
+
+``validated.<section>`` is a view: the typed rows whose keys this run accepted
+(``validated.accepted``: section, row key, flags). A national batch is not copied a second
+time, and a row typed after the last validation stays invisible until it is validated.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ from parenting_assessment.instrument.model import Instrument
 from parenting_assessment.warehouse import replace_table, table_exists
 
 BLOCKING = ("severity = 'error' and coalesce(override, '') <> 'release'")
+
+
+def _drop_relation(con: duckdb.DuckDBPyConnection, qualified: str) -> None:
+    """Drop a table or a view of that name (earlier versions stored tables)."""
+    schema, name = qualified.split(".")
+    kind = con.execute("select table_type from information_schema.tables where table_schema = ? "
+                       "and table_name = ?", [schema, name]).fetchall()
+    if kind:
+        con.execute(f"drop {'view' if kind[0][0] == 'VIEW' else 'table'} {qualified}")
 
 
 def _quarantine_sql(s: str) -> str:
@@ -60,22 +73,30 @@ def apply_quarantine(con: duckdb.DuckDBPyConnection, ins: Instrument) -> pd.Data
         from validated.findings where not ({BLOCKING}) group by all;""")
     con.execute("create or replace table validated.quarantine as "
                 + " union all ".join(_quarantine_sql(s) for s in sections))
+    con.execute("create or replace table validated.accepted as " + " union all ".join(f"""
+        select '{s}' as section, t._row_key as row_key,
+               coalesce(f.flags, []::varchar[]) as _flags
+        from typed.{s} t
+        left join _q_flags f on f.section = '{s}' and f.row_key = t._row_key
+        where not exists (select 1 from validated.quarantine q
+                          where q.section = '{s}' and q.row_key = t._row_key)"""
+                                                                       for s in sections))
     rows = []
     for s in sections:
+        _drop_relation(con, f"validated.{s}")
         con.execute(f"""
-            create or replace table validated.{s} as
-            select t.*, coalesce(f.flags, []::varchar[]) as _flags
-            from typed.{s} t
-            left join _q_flags f on f.section = '{s}' and f.row_key = t._row_key
-            where not exists (select 1 from validated.quarantine q
-                              where q.section = '{s}' and q.row_key = t._row_key)""")
+            create view validated.{s} as
+            select t.*, a._flags from typed.{s} t
+            join (select row_key, _flags from validated.accepted where section = '{s}') a
+              on a.row_key = t._row_key""")
         raw = (f"(select count(*) from raw.{s})" if table_exists(con, f"raw.{s}") else "0")
         read, dup, quar, acc, flagged = con.execute(f"""
             select {raw},
                    (select count(*) from typed.duplicates where section = '{s}'),
                    (select count(*) from validated.quarantine where section = '{s}'),
-                   (select count(*) from validated.{s}),
-                   (select count(*) from validated.{s} where len(_flags) > 0)""").fetchall()[0]
+                   (select count(*) from validated.accepted where section = '{s}'),
+                   (select count(*) from validated.accepted
+                    where section = '{s}' and len(_flags) > 0)""").fetchall()[0]
         rows.append({"section": s, "rows_read": read, "duplicates": dup, "quarantined": quar,
                      "accepted": acc, "flagged": flagged,
                      "balanced": bool(read == acc + dup + quar)})

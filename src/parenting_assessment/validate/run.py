@@ -90,6 +90,7 @@ def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFram
     clock = _Clock()
     overrides = ov.default_path() if overrides == USE_DEFAULT else overrides
     table = ov.load_overrides(overrides)  # fail early on a bad file, before any work
+    domain_rules = load_rules(rules_path, tuple(ins.sections), params)
     for name, ddl in AUX_TABLES.items():
         con.execute(f"create table if not exists {name} ({ddl})")
     ensure_sections(con, ins)
@@ -100,9 +101,8 @@ def validate(con: duckdb.DuckDBPyConnection, ins: Instrument, frame: pd.DataFram
     for rt in tables.values():
         materialize(con, rt)
     clock.lap("prepare")
-    form = run_rules(con, tables, rules)
+    form = run_rules(con, tables, rules, ins)
     clock.lap("xlsform_rules")
-    domain_rules = load_rules(rules_path, tuple(ins.sections), params)
     domain, failed = run_domain_rules(con, frame, domain_rules)
     repeats = [s for s in tables if s != MAIN_SECTION]
     structure = pd.concat([as_findings(cast_findings(con)),

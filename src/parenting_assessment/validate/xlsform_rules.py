@@ -29,6 +29,8 @@ from parenting_assessment.validate.form_context import NUMERIC, FormContext
 from parenting_assessment.validate.rule_tables import RuleTable, q
 
 NOT_ANSWERS = {"calculate", "note", *META_TYPES}
+BIG_LIST = 50
+CHOICES = "_choice_codes"
 TRANSLATION_ERRORS = (UnsupportedExpression, ExpressionSyntaxError, ExpressionError, LookupError)
 
 
@@ -103,7 +105,12 @@ def field_rules(f: Field, ins: Instrument, rt: RuleTable, fc: FormContext,
         else:
             codes = ", ".join("'" + c.replace("'", "''") + "'"
                               for c in ins.choice_names(f.list_name))
-            if f.type == "select_one":
+            if f.type == "select_one" and len(ins.choices[f.list_name]) > BIG_LIST:
+                # e.g. the village list at national scale: a hash anti-join, not a long IN
+                where = (f"{answered} AND NOT EXISTS (SELECT 1 FROM {CHOICES} c WHERE "
+                         f"c.list_name = '{f.list_name}' AND c.name = TRIM({ref}))")
+                value_sql = value
+            elif f.type == "select_one":
                 where, value_sql = f"{answered} AND TRIM({ref}) NOT IN ({codes})", value
             else:
                 bad = (f"list_filter(string_split(TRIM({ref}), ' '), "
@@ -162,9 +169,18 @@ def build_rules(ins: Instrument, tables: dict[str, RuleTable]
     return rules, skipped
 
 
+def choice_table(con: duckdb.DuckDBPyConnection, ins: Instrument) -> None:
+    """The form's choice lists as a temp table (list_name, name) for long-list choice rules."""
+    rows = [(ln, c.name) for ln, cs in ins.choices.items() for c in cs]
+    con.register("_choices_df", pd.DataFrame(rows, columns=["list_name", "name"]))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {CHOICES} AS SELECT * FROM _choices_df")
+    con.unregister("_choices_df")
+
+
 def run_rules(con: duckdb.DuckDBPyConnection, tables: dict[str, RuleTable],
-              rules: list[Rule]) -> pd.DataFrame:
+              rules: list[Rule], ins: Instrument) -> pd.DataFrame:
     """Evaluate the rules (one UNION ALL query per section); one row per failing row and rule."""
+    choice_table(con, ins)
     catalogue = pd.DataFrame([asdict(r) for r in rules])
     frames = []
     for name, rt in tables.items():
