@@ -1,12 +1,14 @@
 """The mapping report: HTML + PDF per language, the Excel tables, estimates as CSV/Parquet."""
 
 import base64
+import io
 from datetime import UTC, datetime
 
 import dagster as dg
 
 from parenting_assessment.report import FORMATS, RunInfo, render_report
 from parenting_assessment.report.annex import code_version
+from parenting_assessment.snapshot import publish_snapshot, snapshot_dir
 from pipelines.resources import SurveyResource
 
 
@@ -19,13 +21,19 @@ class ReportConfig(dg.Config):
 
 def _preview(paths: dict) -> str:
     """Markdown with the needs map (or the first chart) as a small inline PNG preview."""
+    from PIL import Image
+
     for (lang, fmt), path in sorted(paths.items()):
-        if fmt != "html":
+        if fmt not in ("html", "pdf"):
             continue
         figures = sorted((path.parent / "figures" / lang).glob("*.png"))
         pick = next((f for f in figures if f.stem == "needs_map"), figures[0] if figures else None)
         if pick is not None:
-            data = base64.b64encode(pick.read_bytes()).decode()
+            image = Image.open(pick)
+            image.thumbnail((360, 360))
+            buf = io.BytesIO()
+            image.save(buf, format="PNG")
+            data = base64.b64encode(buf.getvalue()).decode()
             return f"![{pick.stem}](data:image/png;base64,{data})"
     return "no chart"
 
@@ -38,6 +46,8 @@ def mapping_report(config: ReportConfig, survey: SurveyResource) -> dg.Materiali
     run = RunInfo(run_id=survey.run_id, code_version=code_version(),
                   time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
     with survey.connect(read_only=True) as con:
+        # Analysts read this snapshot while a later run holds the warehouse (docs/analysts.md).
+        publish_snapshot(con, snapshot_dir(survey.warehouse))
         paths = render_report(con, langs=config.langs, formats=config.formats,
                               out_dir=settings.out_dir, run_info=run, frame=survey.load_frame(),
                               instrument_path=settings.instrument)

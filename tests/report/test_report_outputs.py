@@ -62,6 +62,16 @@ def test_html_tables_match_the_warehouse(report_run: ReportRun, lang: str) -> No
     inds = {i.id for i in load_catalogue().indicators}
     assert {i for i, _ in checked} == inds
     assert {lv for _, lv in checked} == {"village", "district", "overall"}
+    matrices = [t for t in doc.tables if t.attrs.get("data-table") == "matrix"]
+    assert matrices
+    for table in matrices:  # villages × indicators: column k+1 is the k-th indicator
+        ids = table.attrs["data-indicators"].split()
+        for row in table.rows:
+            if "data-level" in row.attrs:
+                for ind, cell in zip(ids, row.cells[1:], strict=True):
+                    key = (ind, row.attrs["data-level"], row.attrs["data-area"], "total",
+                           "total")
+                    assert cell.text == want[key][0], key
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -67,11 +67,10 @@ class Chapter:
         self.blocks.append({"type": "table", "table": table, "pdf_note": note})
 
     def figure(self, charts: dict[str, str], name: str, caption: str, alt: str) -> None:
-        src = charts.get(name)
-        if not src:
+        if name not in charts:
             return
         self.n_figures += 1
-        self.blocks.append({"type": "figure", "src": src, "alt": alt, "caption": caption,
+        self.blocks.append({"type": "figure", "alt": alt, "caption": caption,
                             "number": f"{self.number}.{self.n_figures}", "name": name})
 
 
@@ -114,7 +113,11 @@ class Document:
 
 def build_document(data: ReportData, lang: str, charts: dict[str, str],
                    run: dict[str, str]) -> Document:
-    """All chapters of the report in one language; `charts` maps a chart name to a data URI."""
+    """All chapters of the report in one language.
+
+    `charts` maps the name of each drawn chart to its image source; the source actually used
+    is chosen at rendering (a data URI in the HTML, the PNG file for the PDF).
+    """
     from parenting_assessment.report import sections, sections_results
 
     t = Strings(lang)

@@ -12,10 +12,11 @@ from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from parenting_assessment.report.document import Document
 from parenting_assessment.report.profiles import columns as profile_columns
-from parenting_assessment.report.tables import Table
+from parenting_assessment.report.tables import Row, Table
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -36,28 +37,28 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def _write_table(wb: xlsxwriter.Workbook, ws: object, table: Table, fmts: dict) -> None:
-    ws.write(0, 0, f"{table.number} {table.title}".strip(), fmts["title"])  # type: ignore[attr-defined]
+def _write_table(ws: Worksheet, table: Table, fmts: dict) -> None:
+    ws.write(0, 0, f"{table.number} {table.title}".strip(), fmts["title"])
     for j, c in enumerate(table.columns):
-        ws.write(2, j, c, fmts["head"])  # type: ignore[attr-defined]
+        ws.write(2, j, c, fmts["head"])
     i = 3
     for r in table.rows:
         if r.kind == "group":
-            ws.write(i, 0, r.cells[0], fmts["group"])  # type: ignore[attr-defined]
+            ws.write(i, 0, r.cells[0], fmts["group"])
         else:
             style = fmts["bold"] if r.kind in ("overall", "district") else None
             for j, c in enumerate(r.cells):
-                ws.write(i, j, _value(c), style)  # type: ignore[attr-defined]
+                ws.write(i, j, _value(c), style)
         i += 1
     for note in ([table.caption] if table.caption else []) + table.footnotes:
         i += 1
-        ws.write(i, 0, note, fmts["note"])  # type: ignore[attr-defined]
+        ws.write(i, 0, note, fmts["note"])
     widths = [max([len(str(c)) for c in [h] + [r.cells[j] for r in table.rows
                                                if r.kind != "group" and j < len(r.cells)]])
               for j, h in enumerate(table.columns)]
     for j, w in enumerate(widths):
-        ws.set_column(j, j, min(max(w + 2, 6), 60))  # type: ignore[attr-defined]
-    ws.freeze_panes(3, 0)  # type: ignore[attr-defined]
+        ws.set_column(j, j, min(max(w + 2, 6), 60))
+    ws.freeze_panes(3, 0)
 
 
 def _profiles_table(doc: Document) -> Table | None:
@@ -65,8 +66,6 @@ def _profiles_table(doc: Document) -> Table | None:
     if block is None:
         return None
     t = doc.t
-    from parenting_assessment.report.tables import Row
-
     rows = [Row([p["code"], p["name"], p["district"], r["id"], r["label"], *r["cells"]])
             for p in block["items"] for r in p["rows"] if "group" not in r]
     cols = [t("col_code"), t("col_village"), t("col_district"), t("col_id"),
@@ -97,7 +96,7 @@ def write_workbook(doc: Document, path: Path, created: datetime) -> Path:
         name = _sheet_name(table.sheet or table.key, used)
         contents.write(i, 0, name)
         contents.write(i, 1, f"{table.number} {table.title}".strip())
-        _write_table(wb, wb.add_worksheet(name), table, fmts)
+        _write_table(wb.add_worksheet(name), table, fmts)
     contents.set_column(0, 0, 32)
     contents.set_column(1, 1, 90)
     wb.close()

@@ -175,6 +175,6 @@ def summary_lines(data: ReportData, t: Strings, limit: int = 10) -> list[str]:
         lines.append(t("needs_summary_village", village=v["village_name"],
                        district=dist.get(v["village_code"], ""), score=fmt.f1(v["index"]),
                        ci=fmt.ci(v["ci_low"], v["ci_high"]), rank=fmt.whole(v["rank"]),
-                       ri=fmt.rank_interval(v["rank_low"], v["rank_high"]), k=k,
+                       rlo=fmt.whole(v["rank_low"]), rhi=fmt.whole(v["rank_high"]), k=k,
                        p=fmt.percent0(v["p_top_k"])))
     return lines

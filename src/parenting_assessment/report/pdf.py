@@ -16,5 +16,6 @@ def write_pdf(html: str, path: Path) -> Path:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    weasyprint.HTML(string=html, base_url=str(path.parent)).write_pdf(path)
+    # base_url: chart PNGs are referenced relative to the output folder (figures/<lang>/).
+    weasyprint.HTML(string=html, base_url=str(path.parent) + "/").write_pdf(path)
     return path

@@ -27,12 +27,13 @@ LABEL_WIDTH = 60
 
 
 def mono(values: list[str]) -> str:
-    return " ".join(v[:w].rjust(w) for v, w in zip(values, WIDTHS, strict=True))
+    """Right-aligned fixed-width columns; a longer value widens its column, never loses text."""
+    return " ".join(v.rjust(w) for v, w in zip(values, WIDTHS, strict=True))
 
 
 def columns(t: Strings) -> list[str]:
-    return [t("col_indicator"), t("pcol_village"), t("col_ci"), t("col_n"), t("pcol_district"),
-            t("pcol_all"), t("pcol_weight"), t("pcol_need")]
+    return [t("col_indicator"), t("pcol_village"), t("col_ci"), t("pcol_n"),
+            t("pcol_district"), t("pcol_all"), t("pcol_weight"), t("pcol_need")]
 
 
 def profiles(data: ReportData, t: Strings,
@@ -48,7 +49,6 @@ def profiles(data: ReportData, t: Strings,
         code, dcode = v.kode_kemendagri, v.kode_kabupaten
         comp = comps.get(code, {})
         rows = []
-        flags: set[str] = set()
         for _, title, inds in chapters:
             group = [i for i in inds if not i.supporting]
             if not group:
@@ -60,7 +60,6 @@ def profiles(data: ReportData, t: Strings,
                     r = look.get((ind.id, level, area))
                     cells.append(r)
                 vr, dr, orow = cells
-                flags |= {c["flag"] for c in cells if c is not None}
                 w, need = comp.get(ind.id, ("", ""))
                 values = [vr["display"] if vr else "",
                           fmt.ci(vr["ci_low"], vr["ci_high"], vr["flag"]) if vr else "",
@@ -76,9 +75,7 @@ def profiles(data: ReportData, t: Strings,
             "sample": t("profile_sample", responded=fmt.count(s.responded),
                         selected=fmt.count(s.selected), rate=rate,
                         pmi=fmt.count(v.n_listed_pmi), non=fmt.count(v.n_listed_non_pmi)),
-            "needs": village_line(t, index, code), "rows": rows, "pre": pre_block(t, rows),
-            "footnotes": [t.group("footnotes", f) for f in ("paren", "suppressed", "zero")
-                          if f in flags]})
+            "needs": village_line(t, index, code), "rows": rows, "pre": pre_block(t, rows)})
     return out
 
 

@@ -5,16 +5,18 @@ table; the full estimates are written as CSV and Parquet.
 
 Each language is rendered in its own process when more than one is asked for: charts and the
 PDF are CPU-bound and independent per language, so two languages on two cores take the time of
-one. The processes are started with "spawn" (not fork), so a DuckDB connection or Dagster
-threads in the caller are never copied into a child.
+one. The workers are fresh interpreters (``report.worker``), never forks, so a DuckDB
+connection or Dagster threads in the caller are never copied into a child.
 """
 
 from __future__ import annotations
 
 import base64
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import pickle
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -57,11 +59,15 @@ def _env() -> Environment:
                        lstrip_blocks=True)
 
 
-def render_html(doc: Document, mode: str) -> str:
-    """The report as one HTML string; ``mode`` is "html" (screen) or "pdf" (print)."""
+def render_html(doc: Document, mode: str, images: dict[str, str] | None = None) -> str:
+    """The report as one HTML string; ``mode`` is "html" (screen) or "pdf" (print).
+
+    `images` maps chart names to image sources (default: those of the document).
+    """
     t = doc.t
     return _env().get_template("report.html.j2").render(
         lang=doc.lang, s=t.data, mode=mode, run=doc.run, chapters=doc.chapters,
+        images=doc.charts if images is None else images,
         mono_header=mono_header(t), profile_columns=columns(t),
         profile_classes=["est", "ci", "n", "est", "est", "num", "est"])
 
@@ -93,7 +99,11 @@ def render_language(data: ReportData, lang: str, formats: tuple[str, ...], out_d
         path.write_text(render_html(doc, "html"), encoding="utf-8")
         paths[(lang, "html")] = path
     if "pdf" in formats:
-        paths[(lang, "pdf")] = write_pdf(render_html(doc, "pdf"), out_dir / f"report_{lang}.pdf")
+        # The PDF reads the PNG files: WeasyPrint's pure-Python HTML parser would otherwise
+        # walk megabytes of base64 and re-encode every image.
+        files = {name: f"figures/{lang}/{name}.png" for name in uris}
+        paths[(lang, "pdf")] = write_pdf(render_html(doc, "pdf", files),
+                                         out_dir / f"report_{lang}.pdf")
     if "xlsx" in formats:
         created = datetime.fromisoformat(run["data_time"].replace("Z", "+00:00"))
         paths[(lang, "xlsx")] = write_workbook(doc, out_dir / f"tables_{lang}.xlsx",
@@ -101,8 +111,24 @@ def render_language(data: ReportData, lang: str, formats: tuple[str, ...], out_d
     return paths
 
 
-def _job(args: tuple) -> dict[tuple[str, str], Path]:
-    return render_language(*args)
+def _in_workers(jobs: list[tuple], n: int) -> list[dict[tuple[str, str], Path]]:
+    """Run `render_language` jobs in up to `n` worker interpreters at a time."""
+    results: list[dict[tuple[str, str], Path]] = []
+    with tempfile.TemporaryDirectory(prefix="pa-report-") as tmp:
+        for start in range(0, len(jobs), n):
+            running = []
+            for i, job in enumerate(jobs[start:start + n], start=start):
+                src, dst = Path(tmp) / f"job{i}.pkl", Path(tmp) / f"out{i}.pkl"
+                src.write_bytes(pickle.dumps(job))
+                cmd = [sys.executable, "-m", "parenting_assessment.report.worker", str(src),
+                       str(dst)]
+                running.append((job[1], subprocess.Popen(cmd), dst))
+            for lang, proc, dst in running:
+                if proc.wait() != 0:
+                    raise RuntimeError(f"rendering the {lang!r} report failed "
+                                       f"(worker exit status {proc.returncode})")
+                results.append(pickle.loads(dst.read_bytes()))
+    return results
 
 
 def render_report(con: duckdb.DuckDBPyConnection, *, langs: tuple[str, ...] | list[str] = LANGS,
@@ -143,11 +169,7 @@ def render_report(con: duckdb.DuckDBPyConnection, *, langs: tuple[str, ...] | li
         return paths
     jobs = [(data, lang, per_lang, out_dir, run) for lang in langs]
     n = min(workers or len(jobs), len(jobs), os.cpu_count() or 1)
-    if n > 1:
-        with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            results = list(pool.map(_job, jobs))
-    else:
-        results = [_job(j) for j in jobs]
+    results = _in_workers(jobs, n) if n > 1 else [render_language(*j) for j in jobs]
     for r in results:
         paths.update(r)
     return paths

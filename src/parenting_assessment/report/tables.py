@@ -9,12 +9,16 @@ here, from the warehouse's ``display`` column and the interval bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from parenting_assessment.indicators.catalogue import Indicator
 from parenting_assessment.report import fmt
 from parenting_assessment.report.strings import Strings
+
+if TYPE_CHECKING:
+    from parenting_assessment.report.document import Document
 
 MISSING_NOTE_PCT = 10.0
 KEY_ORDER = ("sex", "age", "mig", "cg", "cg_sex", "cg_age", "hh_mig")
@@ -191,15 +195,14 @@ class EstimateTables:
         return self._head([t("col_village"), t("col_code")]), rows, self._classes(2)
 
 
-def matrix_table(doc: object, key: str, inds: list[Indicator],
+def matrix_table(doc: Document, key: str, inds: list[Indicator],
                  names: dict[str, str]) -> Table:
     """Villages × indicators of one chapter: the published values (with flags) side by side.
 
     Indicators are numbered columns, named in the footnotes as MICS tables do; the interval and
     the number of cases of every cell are in the per-indicator tables and the profiles.
     """
-    t: Strings = doc.t  # type: ignore[attr-defined]
-    data = doc.data  # type: ignore[attr-defined]
+    t, data = doc.t, doc.data
     totals = data.totals
     flags: set[str] = set()
 
