@@ -29,13 +29,15 @@ CENSUS_PMI = {"52.03.13.2001": 17}
 
 
 def main(wilayah_csv: str) -> None:
-    rows = list(csv.DictReader(open(wilayah_csv, encoding="utf-8", newline="")))
+    with open(wilayah_csv, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
     by_code = {r["kode"]: r for r in rows}
     rng = random.Random(2026)
     used: list[dict] = []
     frame: list[dict] = []
     for kec, (lat, lon) in KECAMATAN.items():
-        desa = [r for r in rows if r["kode"].startswith(kec + ".2") and r["level"] == "desa_kelurahan"]
+        desa = [r for r in rows
+                if r["kode"].startswith(kec + ".2") and r["level"] == "desa_kelurahan"]
         keep = [r for r in desa if r["kode"] in MUST_HAVE]
         others = [r for r in desa if r["kode"] not in MUST_HAVE]
         keep += rng.sample(others, VILLAGES_PER_KECAMATAN - len(keep))

@@ -1,4 +1,4 @@
-"""Helpers of the report tests: HTML table parsing (stdlib only) and system tools."""
+"""Helpers of the report tests: the rendered run, HTML table parsing (stdlib only), system tools."""
 
 from __future__ import annotations
 
@@ -6,8 +6,14 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
+
+from parenting_assessment.frame import load_frame
+from parenting_assessment.report import RunInfo, render_report
 
 
 @dataclass
@@ -72,3 +78,45 @@ def require_tool(name: str) -> str:
             pytest.fail(message + "; PA_REQUIRE_BROWSER=1 requires the browser/PDF tests")
         pytest.skip(message)
     return path
+
+
+ROOT = Path(__file__).resolve().parents[2]
+INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
+TRICKY_NAME = 'Desa <Baru> & "Jaya"'
+RUN_INFO = RunInfo(run_id="test-run", code_version="test", time="2026-11-27 00:00 UTC")
+STAGES = (
+    "raw_batch",
+    "typed_tables",
+    "validated_tables",
+    "core_model",
+    "indicator_values",
+    "survey_estimates",
+    "needs_index",
+    "model_results",
+)
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    warehouse: Path
+    frame_path: Path
+    out: Path
+    paths: dict[tuple[str, str], Path]
+
+    def frame(self) -> pd.DataFrame:
+        return load_frame(self.frame_path)
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.warehouse), read_only=True)
+
+
+def render(run: ReportRun, out: Path, **kwargs: object) -> dict[tuple[str, str], Path]:
+    with run.connect() as con:
+        return render_report(
+            con,
+            out_dir=out,
+            run_info=RUN_INFO,
+            frame=run.frame(),
+            instrument_path=INSTRUMENT,
+            **kwargs,
+        )  # type: ignore[arg-type]

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from report_helpers import require_tool
-
-from conftest import ReportRun, render
+from report_helpers import ReportRun, render, require_tool
 
 
 def test_a_second_render_is_identical(report_run: ReportRun, tmp_path) -> None:
@@ -26,7 +24,11 @@ def test_pdf_dates_come_from_the_data_not_the_clock(report_run: ReportRun) -> No
     pdfinfo = require_tool("pdfinfo")
     with report_run.connect() as con:
         newest = con.execute("select max(landed_at) from meta.landed_files").fetchall()[0][0]
-    info = subprocess.run([pdfinfo, "-isodates", str(report_run.paths[("id", "pdf")])],
-                          capture_output=True, text=True, check=True).stdout
+    info = subprocess.run(
+        [pdfinfo, "-isodates", str(report_run.paths[("id", "pdf")])],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     created = re.search(r"CreationDate:\s+(\S+)", info).group(1)
     assert created.startswith(newest.strftime("%Y-%m-%dT%H:%M:%S")), (created, newest)

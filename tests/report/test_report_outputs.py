@@ -7,9 +7,8 @@ import re
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from report_helpers import parse_tables
+from report_helpers import TRICKY_NAME, ReportRun, parse_tables
 
-from conftest import TRICKY_NAME, ReportRun
 from parenting_assessment.indicators.catalogue import load_catalogue
 
 LANGS = ("id", "en")
@@ -52,8 +51,13 @@ def test_html_tables_match_the_warehouse(report_run: ReportRun, lang: str) -> No
         for row in table.rows:
             if "data-level" not in row.attrs:
                 continue
-            key = (ind, row.attrs["data-level"], row.attrs["data-area"], row.attrs["data-key"],
-                   row.attrs["data-value"])
+            key = (
+                ind,
+                row.attrs["data-level"],
+                row.attrs["data-area"],
+                row.attrs["data-key"],
+                row.attrs["data-value"],
+            )
             est_cell = next(c for c in row.cells if c.cls.split()[0] == "est")
             n_cell = next(c for c in row.cells if c.cls.split()[0] == "n")
             assert est_cell.text == want[key][0], key
@@ -69,8 +73,7 @@ def test_html_tables_match_the_warehouse(report_run: ReportRun, lang: str) -> No
         for row in table.rows:
             if "data-level" in row.attrs:
                 for ind, cell in zip(ids, row.cells[1:], strict=True):
-                    key = (ind, row.attrs["data-level"], row.attrs["data-area"], "total",
-                           "total")
+                    key = (ind, row.attrs["data-level"], row.attrs["data-area"], "total", "total")
                     assert cell.text == want[key][0], key
 
 
@@ -130,10 +133,18 @@ def test_workbook_has_every_table(report_run: ReportRun, lang: str) -> None:
     html = report_run.paths[(lang, "html")].read_text(encoding="utf-8")
     n_tables = html.count('<div class="table-block')
     assert len(names) == n_tables + 2  # contents + village profiles
-    footnote = ("(*) Figures that are based on fewer than 25 unweighted cases" if lang == "en"
-                else "(*) Angka berdasarkan kurang dari 25 kasus tidak tertimbang")
-    texts = [str(c) for ws in (wb[n] for n in names[1:]) for row in ws.iter_rows(values_only=True)
-             for c in row if c is not None]
+    footnote = (
+        "(*) Figures that are based on fewer than 25 unweighted cases"
+        if lang == "en"
+        else "(*) Angka berdasarkan kurang dari 25 kasus tidak tertimbang"
+    )
+    texts = [
+        str(c)
+        for ws in (wb[n] for n in names[1:])
+        for row in ws.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert footnote in texts
     assert "(*)" in texts
 
@@ -144,8 +155,12 @@ def test_annexes_come_from_catalogue_and_form(report_run: ReportRun) -> None:
     items = {r.attrs["data-item"] for t in doc.tables for r in t.rows if "data-item" in r.attrs}
     assert {"HL15", "HL19", "EC3A", "CD2I", "BR1", "cp_interest"} <= items
     assert not {"resp_name", "resp_phone", "gps"} & items
-    defs = {r.attrs["data-indicator"] for t in doc.tables for r in t.rows
-            if "data-indicator" in r.attrs and "data-level" not in r.attrs}
+    defs = {
+        r.attrs["data-indicator"]
+        for t in doc.tables
+        for r in t.rows
+        if "data-indicator" in r.attrs and "data-level" not in r.attrs
+    }
     assert {i.id for i in load_catalogue().indicators} <= defs
     with report_run.connect() as con:
         sha = con.execute("select sha256 from meta.landed_files").df()["sha256"]

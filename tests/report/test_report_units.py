@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from report_helpers import ReportRun
 
-from conftest import ReportRun
 from parenting_assessment.indicators.catalogue import load_catalogue
 from parenting_assessment.report import fmt
 from parenting_assessment.report.chapters import chapter_indicators
@@ -52,17 +52,27 @@ def test_every_indicator_has_a_denominator_and_a_chapter() -> None:
 
 
 def _spec(villages: list[dict]) -> dict:
-    return {"title": "t", "xlabel": "x", "source": "s", "legend_solid": "a",
-            "legend_paren": "b", "legend_ci": "c", "suppressed_label": "hidden",
-            "district_title": "d", "compact_label": "v",
-            "districts": [{"name": "All", "est": 40.0, "lo": 30.0, "hi": 50.0, "flag": ""}],
-            "villages": villages}
+    return {
+        "title": "t",
+        "xlabel": "x",
+        "source": "s",
+        "legend_solid": "a",
+        "legend_paren": "b",
+        "legend_ci": "c",
+        "suppressed_label": "hidden",
+        "district_title": "d",
+        "compact_label": "v",
+        "districts": [{"name": "All", "est": 40.0, "lo": 30.0, "hi": 50.0, "flag": ""}],
+        "villages": villages,
+    }
 
 
 def test_suppressed_values_are_never_drawn() -> None:
     """A (*) village's stored estimate does not change a single pixel of the chart."""
-    base = [{"name": "A", "est": 20.0, "lo": 10.0, "hi": 30.0, "flag": ""},
-            {"name": "B", "est": 60.0, "lo": 50.0, "hi": 70.0, "flag": "paren"}]
+    base = [
+        {"name": "A", "est": 20.0, "lo": 10.0, "hi": 30.0, "flag": ""},
+        {"name": "B", "est": 60.0, "lo": 50.0, "hi": 70.0, "flag": "paren"},
+    ]
     one = [*base, {"name": "C", "est": 5.0, "lo": 1.0, "hi": 9.0, "flag": "suppressed"}]
     two = [*base, {"name": "C", "est": 95.0, "lo": 90.0, "hi": 99.0, "flag": "suppressed"}]
     assert indicator_chart(_spec(one)) == indicator_chart(_spec(two))
@@ -70,8 +80,14 @@ def test_suppressed_values_are_never_drawn() -> None:
     solid[1]["flag"] = ""
     assert indicator_chart(_spec(base)) != indicator_chart(_spec(solid))  # ( ) is visible
     panel = {"title": "p", "rows": one}
-    bars = {"title": "t", "xlabel": "x", "source": "s", "legend_note": "n",
-            "suppressed_label": "hidden", "panels": [panel]}
+    bars = {
+        "title": "t",
+        "xlabel": "x",
+        "source": "s",
+        "legend_note": "n",
+        "suppressed_label": "hidden",
+        "panels": [panel],
+    }
     other = copy.deepcopy(bars)
     other["panels"][0]["rows"] = two
     assert disagg_chart(bars) == disagg_chart(other)
@@ -79,10 +95,18 @@ def test_suppressed_values_are_never_drawn() -> None:
 
 def test_missing_optional_tables_give_a_note_not_an_error(report_run: ReportRun) -> None:
     with report_run.connect() as con:
-        data = load_report_data(con, frame=report_run.frame(), catalogue=load_catalogue(),
-                                instrument_path=None)
-    for name in ("needs_index", "needs_components", "needs_sensitivity", "models",
-                 "reconciliation", "landed", "monitoring"):
+        data = load_report_data(
+            con, frame=report_run.frame(), catalogue=load_catalogue(), instrument_path=None
+        )
+    for name in (
+        "needs_index",
+        "needs_components",
+        "needs_sensitivity",
+        "models",
+        "reconciliation",
+        "landed",
+        "monitoring",
+    ):
         data.optional[name] = None
     run = {"run_id": "x", "code_version": "x", "time": "x", "data_time": data.data_time}
     for lang in LANGS:
@@ -94,9 +118,10 @@ def test_missing_optional_tables_give_a_note_not_an_error(report_run: ReportRun)
 
 
 @pytest.mark.parametrize("bad", [{"langs": ["fr"]}, {"formats": ["docx"]}])
-def test_render_report_rejects_unknown_language_or_format(report_run: ReportRun, tmp_path,
-                                                          bad: dict) -> None:
-    from conftest import render
+def test_render_report_rejects_unknown_language_or_format(
+    report_run: ReportRun, tmp_path, bad: dict
+) -> None:
+    from report_helpers import render
 
     with pytest.raises(ValueError):
         render(report_run, tmp_path, **bad)

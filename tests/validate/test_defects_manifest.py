@@ -39,8 +39,12 @@ def score(con, manifest: pd.DataFrame) -> dict:
     """Detection rate, false-positive rate per section, and the missed defects."""
     found = con.execute("select row_key, rule_id from validated.findings").df()
     have = set(zip(found["row_key"], found["rule_id"], strict=True))
-    dups = {r[0] for r in con.execute(
-        "select submission_uuid from typed.duplicates where section = 'household'").fetchall()}
+    dups = {
+        r[0]
+        for r in con.execute(
+            "select submission_uuid from typed.duplicates where section = 'household'"
+        ).fetchall()
+    }
     caught, missed = 0, []
     for d in manifest.itertuples():
         if d.defect_type == "duplicate_submission":
@@ -58,16 +62,22 @@ def score(con, manifest: pd.DataFrame) -> dict:
         keys = {r[0] for r in con.execute(f"select _row_key from typed.{s}").fetchall()}
         clean = keys - touched
         fp[s] = (len(clean & flagged), len(clean))
-    return {"detected": caught, "defects": len(manifest), "rate": caught / len(manifest),
-            "missed": missed, "fp": fp,
-            "fp_rate": sum(a for a, _ in fp.values()) / sum(b for _, b in fp.values())}
+    return {
+        "detected": caught,
+        "defects": len(manifest),
+        "rate": caught / len(manifest),
+        "missed": missed,
+        "fp": fp,
+        "fp_rate": sum(a for a, _ in fp.values()) / sum(b for _, b in fp.values()),
+    }
 
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory, frame):
     base = tmp_path_factory.mktemp("defects")
-    syn = synthesize(seed=20261201, out_dir=base / "raw", villages=5, households_per_village=30,
-                     defect_rate=0.45)
+    syn = synthesize(
+        seed=20261201, out_dir=base / "raw", villages=5, households_per_village=30, defect_rate=0.45
+    )
     ins = load_instrument(syn.instrument)
     from parenting_assessment.frame import load_frame
 
@@ -93,8 +103,7 @@ def test_at_least_95_percent_caught_by_the_right_rule(scored):
 
 def test_at_most_1_percent_of_clean_rows_flagged(scored):
     _, r = scored
-    print(f"\nfalse positives: {r['fp_rate']:.2%} overall; per section (flagged, clean): "
-          f"{r['fp']}")
+    print(f"\nfalse positives: {r['fp_rate']:.2%} overall; per section (flagged, clean): {r['fp']}")
     assert r["fp_rate"] <= 0.01
     for section, (flagged, clean) in r["fp"].items():
         assert flagged <= max(1, 0.01 * clean), section

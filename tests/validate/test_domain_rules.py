@@ -8,8 +8,18 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from literal_survey import (
+    carer,
+    clean,
+    household,
+    literal_db,
+    merge,
+    mother,
+    repeat,
+    toddler,
+    u5_module,
+)
 
-from conftest import carer, clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 from parenting_assessment.validate.domain_rules import (
     DomainRuleError,
     default_path,
@@ -23,16 +33,34 @@ def uid(i: int) -> str:
 
 
 def father(u: str, **a) -> dict:
-    return repeat(u, "roster", 3, **{"HL1": "3", "HL2": "Ahmad", "HL3": "2", "HL4": "1",
-                                     "HL6": 35, **a})
+    return repeat(
+        u, "roster", 3, **{"HL1": "3", "HL2": "Ahmad", "HL3": "2", "HL4": "1", "HL6": 35, **a}
+    )
 
 
 def ten(u: str, **a) -> dict:
     """Line 3: a 10-year-old daughter, mother at home, father dead."""
-    return repeat(u, "roster", 3, **{"HL1": "3", "HL2": "Ani", "HL3": "3", "HL4": "2",
-                                     "HL6": 10, "HL12": "1", "HL13": "1", "HL14": 1,
-                                     "HL16": "2", "pcg_ln": 1, "pcg_rel": "1", "sch_attend": "1",
-                                     "sch_level": "1", **a})
+    return repeat(
+        u,
+        "roster",
+        3,
+        **{
+            "HL1": "3",
+            "HL2": "Ani",
+            "HL3": "3",
+            "HL4": "2",
+            "HL6": 10,
+            "HL12": "1",
+            "HL13": "1",
+            "HL14": 1,
+            "HL16": "2",
+            "pcg_ln": 1,
+            "pcg_rel": "1",
+            "sch_attend": "1",
+            "sch_level": "1",
+            **a,
+        },
+    )
 
 
 def build(u: str, name: str) -> dict:  # noqa: C901 - one branch per case, read as a table
@@ -85,12 +113,28 @@ def build(u: str, name: str) -> dict:  # noqa: C901 - one branch per case, read 
     elif name == "five_hours":
         hh["end"] = "2026-09-02 14:10:00+07"
     elif name == "refusal_5_minutes":
-        r = {"household": [household(u, consent="2", resp_name=None, gps=None, gps_lat=None,
-                                     gps_lon=None, sel_fs_ln=None, mig_n=None, ch_n=None,
-                                     cg_n=None, end="2026-09-02 09:05:00+07")]}
+        r = {
+            "household": [
+                household(
+                    u,
+                    consent="2",
+                    resp_name=None,
+                    gps=None,
+                    gps_lat=None,
+                    gps_lon=None,
+                    sel_fs_ln=None,
+                    mig_n=None,
+                    ch_n=None,
+                    cg_n=None,
+                    end="2026-09-02 09:05:00+07",
+                )
+            ]
+        }
     elif name == "mother_abroad_no_record":
-        r["roster"] = [mother(u, HL3="1"), toddler(u, HL13="2", HL14=None, HL15="1",
-                                                   pcg_ln=1, pcg_rel="3")]
+        r["roster"] = [
+            mother(u, HL3="1"),
+            toddler(u, HL13="2", HL14=None, HL15="1", pcg_ln=1, pcg_rel="3"),
+        ]
     elif name == "mother_abroad_with_record":
         r["roster"] = [mother(u), toddler(u, HL13="2", HL14=None, HL15="1")]
         r["migrant"] = [repeat(u, "migrant", 1, mig_role="1", mig_children="2")]
@@ -106,34 +150,58 @@ def build(u: str, name: str) -> dict:  # noqa: C901 - one branch per case, read 
     return r
 
 
-R1, R2, R3, C1, C2, G1, G2, M1 = ("roster[1]", "roster[2]", "roster[3]", "child[1]",
-                                  "child[2]", "caregiver[1]", "caregiver[2]", "migrant[1]")
+R1, R2, R3, C1, C2, G1, G2, M1 = (
+    "roster[1]",
+    "roster[2]",
+    "roster[3]",
+    "child[1]",
+    "child[2]",
+    "caregiver[1]",
+    "caregiver[2]",
+    "migrant[1]",
+)
 CASES = {
     "clean": set(),
     "age_inconsistent": {(C1, "age_consistency", "UB2"), (C1, "age_dob_consistency", "UB2")},
     "age_months": {(C1, "age_dob_consistency", "UB2")},
     # a 14-year-old head and mother: also a child aged 5-17 who needs the Kish selection
-    "young_mother_head": {(R2, "mother_age_gap", "HL14"), (R1, "head_min_age", "HL6"),
-                          ("", "selected_child_valid", "sel_fs_ln"),
-                          ("", "fs_module_count", "sel_fs_ln")},
+    "young_mother_head": {
+        (R2, "mother_age_gap", "HL14"),
+        (R1, "head_min_age", "HL6"),
+        ("", "selected_child_valid", "sel_fs_ln"),
+        ("", "fs_module_count", "sel_fs_ln"),
+    },
     "mother_male": {(R2, "mother_is_female", "HL14")},
     "father_female": {(R2, "father_is_male", "HL18")},
     "father_ok": set(),
-    "line_missing": {(R2, "line_exists", "HL14"), (R2, "line_exists", "pcg_ln"),
-                     ("", "caregiver_module_missing", "cg_n"),
-                     (G1, "caregiver_not_primary", "cg_ln")},
-    "no_child_module": {(R2, "child_module_missing", "HL6"),
-                        (G1, "caregiver_not_primary", "cg_ln")},
-    "module_not_on_roster": {(C1, "child_module_without_roster", "ch_ln"),
-                             (R2, "child_module_missing", "HL6"),
-                             (G1, "caregiver_not_primary", "cg_ln")},
-    "wrong_module_type": {(C1, "child_module_not_eligible", "ch_type"),
-                          ("", "fs_module_count", "sel_fs_ln")},
-    "selected_child_without_module": {(R3, "child_module_missing", "HL6"),
-                                      ("", "fs_module_count", "sel_fs_ln")},
+    "line_missing": {
+        (R2, "line_exists", "HL14"),
+        (R2, "line_exists", "pcg_ln"),
+        ("", "caregiver_module_missing", "cg_n"),
+        (G1, "caregiver_not_primary", "cg_ln"),
+    },
+    "no_child_module": {
+        (R2, "child_module_missing", "HL6"),
+        (G1, "caregiver_not_primary", "cg_ln"),
+    },
+    "module_not_on_roster": {
+        (C1, "child_module_without_roster", "ch_ln"),
+        (R2, "child_module_missing", "HL6"),
+        (G1, "caregiver_not_primary", "cg_ln"),
+    },
+    "wrong_module_type": {
+        (C1, "child_module_not_eligible", "ch_type"),
+        ("", "fs_module_count", "sel_fs_ln"),
+    },
+    "selected_child_without_module": {
+        (R3, "child_module_missing", "HL6"),
+        ("", "fs_module_count", "sel_fs_ln"),
+    },
     "selected_child_ok": set(),
-    "no_selection": {("", "selected_child_valid", "sel_fs_ln"),
-                     ("", "fs_module_count", "sel_fs_ln")},
+    "no_selection": {
+        ("", "selected_child_valid", "sel_fs_ln"),
+        ("", "fs_module_count", "sel_fs_ln"),
+    },
     "no_caregiver_module": {("", "caregiver_module_missing", "cg_n")},
     "two_caregiver_modules": {(G2, "caregiver_module_duplicate", "cg_ln")},
     "count_mismatch": {("", "repeat_count", "ch_n")},
@@ -153,8 +221,10 @@ CASES = {
 
 def of(found, u: str) -> set[tuple[str, str, str]]:
     mine = found[found["row_key"].str.startswith(u)]
-    return {(k[len(u) + 1:], r, f) for k, r, f in zip(mine["row_key"], mine["rule_id"],
-                                                      mine["field"], strict=True)}
+    return {
+        (k[len(u) + 1 :], r, f)
+        for k, r, f in zip(mine["row_key"], mine["rule_id"], mine["field"], strict=True)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -171,8 +241,15 @@ def results(ins, frame):
         for sec in ("roster", "child", "caregiver"):
             twin = [dict(x) for x in rows[sec] if x["submission_uuid"] == src]
             rows[sec] = [x for x in rows[sec] if x["submission_uuid"] == src] + [
-                {**x, "submission_uuid": d, "submission_root": d, "_parent_key": d,
-                 "_row_key": x["_row_key"].replace(src, d)} for x in twin]
+                {
+                    **x,
+                    "submission_uuid": d,
+                    "submission_root": d,
+                    "_parent_key": d,
+                    "_row_key": x["_row_key"].replace(src, d),
+                }
+                for x in twin
+            ]
     rows = merge(*(build(ids[n], n) for n in CASES), dup, copy)
     con = literal_db(ins, rows)
     found, failed = run_domain_rules(con, frame, load_rules(sections=tuple(ins.sections)))
@@ -212,12 +289,15 @@ def test_every_rule_has_bilingual_messages_and_a_test_case():
     assert fired == {r.id for r in rules}
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda d: d["rules"][0].update(severity="fatal"), "rule 1 (age_consistency): severity"),
-    (lambda d: d["rules"][1].pop("sql"), "rule 2 (age_dob_consistency): missing sql"),
-    (lambda d: d["rules"][2]["params"].update(min_gap="12; drop table x"), "not a number"),
-    (lambda d: d["rules"][3].update(id="age_consistency"), "duplicate id"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["rules"][0].update(severity="fatal"), "rule 1 (age_consistency): severity"),
+        (lambda d: d["rules"][1].pop("sql"), "rule 2 (age_dob_consistency): missing sql"),
+        (lambda d: d["rules"][2]["params"].update(min_gap="12; drop table x"), "not a number"),
+        (lambda d: d["rules"][3].update(id="age_consistency"), "duplicate id"),
+    ],
+)
 def test_bad_rule_file_gives_one_clear_line(tmp_path, edit, message):
     doc = yaml.safe_load(default_path().read_text(encoding="utf-8"))
     edit(doc)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from literal_survey import clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 
-from conftest import clean, household, literal_db, merge, mother, repeat, toddler, u5_module
 from parenting_assessment.validate.findings import FINDING_COLUMNS, REDACTED
 from parenting_assessment.validate.run import validate
 
@@ -14,13 +14,13 @@ ORPHAN = "00000000-0000-4000-a000-000000000099"
 
 def rows() -> dict:
     bad = clean(BAD)
-    bad["roster"] = [mother(BAD), toddler(BAD, HL4=None)]               # required:HL4 (error)
+    bad["roster"] = [mother(BAD), toddler(BAD, HL4=None)]  # required:HL4 (error)
     warn = clean(WARN)
     warn["child"] = [u5_module(WARN, UB8="1", paud_type="6")]  # paud_other (warning)
     pii = clean(PII)
     pii["household"] = [household(PII, resp_phone="12345", resp_name="A")]
     no_books = clean(EC1)
-    no_books["child"] = [u5_module(EC1, EC1=None)]                         # required:EC1 (error)
+    no_books["child"] = [u5_module(EC1, EC1=None)]  # required:EC1 (error)
     orphan = {"roster": [repeat(ORPHAN, "roster", 1, HL1="1", HL3="1", HL4="2", HL6=40)]}
     return merge(clean(OK), bad, warn, pii, no_books, orphan)
 
@@ -44,7 +44,7 @@ def by(res, key):
 def test_one_findings_table_with_the_schema_and_view(run):
     con, res, _ = run
     cols = [r[0] for r in con.execute("describe main.validation_findings").fetchall()]
-    assert cols[:len(FINDING_COLUMNS)] == FINDING_COLUMNS
+    assert cols[: len(FINDING_COLUMNS)] == FINDING_COLUMNS
     n = con.execute("select count(*) from validated.findings").fetchall()[0][0]
     assert n == len(res.findings) > 0
     assert set(res.findings["severity"]) == {"error", "warning"}
@@ -83,29 +83,41 @@ def test_whole_submission_quarantined_with_reasons(run):
     own = q[q["reason_kind"] == "own"]
     assert own["rule_id"].tolist() == ["required:HL4"]
     assert set(q.loc[q["reason_kind"] == "dependent", "rule_id"]) == {
-        "depends_on_quarantined_submission"}
-    assert con.execute(f"select count(*) from validated.household where submission_uuid = '{BAD}'"
-                       ).fetchall()[0][0] == 0
+        "depends_on_quarantined_submission"
+    }
+    assert (
+        con.execute(
+            f"select count(*) from validated.household where submission_uuid = '{BAD}'"
+        ).fetchall()[0][0]
+        == 0
+    )
 
 
 def test_warning_keeps_and_flags_the_row(run):
     con, _, _ = run
-    flags = con.execute(f"select _flags from validated.child where submission_uuid = '{WARN}'"
-                        ).fetchall()[0][0]
+    flags = con.execute(
+        f"select _flags from validated.child where submission_uuid = '{WARN}'"
+    ).fetchall()[0][0]
     assert flags == ["paud_other"]
-    assert con.execute("select count(*) from validated.warnings where rule_id = 'paud_other'"
-                       ).fetchall()[0][0] == 1
+    assert (
+        con.execute(
+            "select count(*) from validated.warnings where rule_id = 'paud_other'"
+        ).fetchall()[0][0]
+        == 1
+    )
 
 
 def test_orphan_row_is_quarantined_and_everything_reconciles(run):
     con, res, _ = run
-    rule = con.execute(f"select rule_id from validated.quarantine where row_key like '{ORPHAN}%'"
-                       ).fetchall()
+    rule = con.execute(
+        f"select rule_id from validated.quarantine where row_key like '{ORPHAN}%'"
+    ).fetchall()
     assert rule == [("orphan_repeat_row",)]
     recon = res.reconciliation.set_index("section")
     assert recon["balanced"].all()
-    assert (recon["rows_read"] == recon["accepted"] + recon["quarantined"]
-            + recon["duplicates"]).all()
+    assert (
+        recon["rows_read"] == recon["accepted"] + recon["quarantined"] + recon["duplicates"]
+    ).all()
     assert recon.loc["roster", "rows_read"] == 11
 
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
-from conftest import (
+from literal_survey import (
     carer,
     clean,
     form_findings,
@@ -42,9 +41,18 @@ def case_rows(u: str, kind: str, answers: dict) -> dict:
     elif kind == "refused":
         rows["household"] = [household(u, consent="2")]
     elif kind == "not_visited":
-        cover = {"visit_result": "2", "consent": None, "resp_name": None, "gps": None,
-                 "gps_lat": None, "gps_lon": None, "sel_fs_ln": None, "mig_n": None,
-                 "ch_n": None, "cg_n": None}
+        cover = {
+            "visit_result": "2",
+            "consent": None,
+            "resp_name": None,
+            "gps": None,
+            "gps_lat": None,
+            "gps_lon": None,
+            "sel_fs_ln": None,
+            "mig_n": None,
+            "ch_n": None,
+            "cg_n": None,
+        }
         rows = {"household": [household(u, **{**cover, **answers})]}
     return rows
 
@@ -73,13 +81,16 @@ CASES = {  # id: (what to change, answers, expected (row, rule) - row relative t
     "paud_type_without_paud": ("child", {"paud_type": "1"}, {(C1, "skip:paud_type")}),
     "ub8_missing_at_41_months": ("child", {"UB8": None}, {(C1, "required:UB8")}),
     "child_line_above_hh_size": ("child", {"ch_ln": 5}, {(C1, "constraint:ch_ln")}),
-    "interest_without_time": ("carer", {"cp_interest": "1", "cp_barriers": "none time"},
-                              {(G1, "required:cp_time"), (G1, "required:cp_topics"),
-                               (G1, "constraint:cp_barriers")}),
-    "household_constraints": ("household", {"gps": None, "gps_lat": None, "gps_lon": None,
-                                            "hh_listing_no": 0, "resp_phone": "12345"},
-                              {("", "required:gps"), ("", "constraint:hh_listing_no"),
-                               ("", "constraint:resp_phone")}),
+    "interest_without_time": (
+        "carer",
+        {"cp_interest": "1", "cp_barriers": "none time"},
+        {(G1, "required:cp_time"), (G1, "required:cp_topics"), (G1, "constraint:cp_barriers")},
+    ),
+    "household_constraints": (
+        "household",
+        {"gps": None, "gps_lat": None, "gps_lon": None, "hh_listing_no": 0, "resp_phone": "12345"},
+        {("", "required:gps"), ("", "constraint:hh_listing_no"), ("", "constraint:resp_phone")},
+    ),
     "valid_phone": ("household", {"resp_phone": "081234567890"}, set()),
     "not_visited": ("not_visited", {}, set()),
     "not_visited_with_consent": ("not_visited", {"consent": "1"}, {("", "skip:consent")}),
@@ -89,22 +100,24 @@ CASES = {  # id: (what to change, answers, expected (row, rule) - row relative t
 @pytest.fixture(scope="module")
 def results(ins, db):
     ids = {name: uid(i) for i, name in enumerate(CASES, start=1)}
-    rows = merge(*(case_rows(ids[n], kind, a) for n, (kind, a, _) in CASES.items()),
-                 case_rows(uid(99), "refused", {}))
+    rows = merge(
+        *(case_rows(ids[n], kind, a) for n, (kind, a, _) in CASES.items()),
+        case_rows(uid(99), "refused", {}),
+    )
     found, skipped = form_findings(db(rows), ins)
     return ids, found, skipped
 
 
 @pytest.fixture(scope="module")
 def db(ins):
-    from conftest import literal_db
+    from literal_survey import literal_db
 
     return lambda rows: literal_db(ins, rows)
 
 
 def of(found, u: str) -> set[tuple[str, str]]:
     mine = found[found["row_key"].str.startswith(u)]
-    return {(k[len(u) + 1:], r) for k, r in hits(mine)}
+    return {(k[len(u) + 1 :], r) for k, r in hits(mine)}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -119,12 +132,23 @@ def test_nothing_is_unsupported_in_this_form(results):
 
 def test_non_respondent_has_nothing_beyond_the_cover(results):
     got = of(results[1], uid(99))
-    assert {(R1, "skip_repeat:roster"), (R2, "skip_repeat:roster"), (C1, "skip_repeat:child"),
-            (G1, "skip_repeat:caregiver"), ("", "skip:resp_name"), ("", "skip:gps"),
-            ("", "skip:ch_n"), ("", "skip:cg_n"), ("", "skip:sel_fs_ln")} <= got
+    assert {
+        (R1, "skip_repeat:roster"),
+        (R2, "skip_repeat:roster"),
+        (C1, "skip_repeat:child"),
+        (G1, "skip_repeat:caregiver"),
+        ("", "skip:resp_name"),
+        ("", "skip:gps"),
+        ("", "skip:ch_n"),
+        ("", "skip:cg_n"),
+        ("", "skip:sel_fs_ln"),
+    } <= got
     # inside a repeat that should not exist there is no question-level noise
-    assert {r for k, r in got if k} == {"skip_repeat:roster", "skip_repeat:child",
-                                        "skip_repeat:caregiver"}
+    assert {r for k, r in got if k} == {
+        "skip_repeat:roster",
+        "skip_repeat:child",
+        "skip_repeat:caregiver",
+    }
 
 
 def test_every_question_gets_rules_and_calculations_none(ins, db):
@@ -133,22 +157,37 @@ def test_every_question_gets_rules_and_calculations_none(ins, db):
 
     rules, _ = build_rules(ins, rule_tables(db(clean(uid(1))), ins))
     ids = {r.rule_id for r in rules}
-    assert {"required:HL4", "skip:HL15", "choice:EC5A", "constraint:EC5A", "constraint:HL3",
-            "skip_repeat:roster", "skip_repeat:child", "required:gps"} <= ids
+    assert {
+        "required:HL4",
+        "skip:HL15",
+        "choice:EC5A",
+        "constraint:EC5A",
+        "constraint:HL3",
+        "skip_repeat:roster",
+        "skip_repeat:child",
+        "required:gps",
+    } <= ids
     assert not {r for r in ids if r.endswith((":HL1", ":hh_size", ":cage", ":start"))}
 
 
 def test_unsupported_expression_is_listed_not_skipped(ins, db):
     sec = ins.sections["roster"]
-    fields = tuple(replace(f, relevant=("pulldata('x', 'y', 'z', ${HL6}) = 1",))
-                   if f.name == "pcg_rel" else
-                   replace(f, constraint="indexed-repeat(${HL6}, ${roster}, 1) > 0")
-                   if f.name == "HL6" else f for f in sec.fields)
+    fields = tuple(
+        replace(f, relevant=("pulldata('x', 'y', 'z', ${HL6}) = 1",))
+        if f.name == "pcg_rel"
+        else replace(f, constraint="indexed-repeat(${HL6}, ${roster}, 1) > 0")
+        if f.name == "HL6"
+        else f
+        for f in sec.fields
+    )
     odd = replace(ins, sections={**ins.sections, "roster": replace(sec, fields=fields)})
     found, skipped = form_findings(db(clean(uid(1))), odd)
     ids = {(s.rule_id, s.field) for s in skipped}
-    assert {("required:pcg_rel", "pcg_rel"), ("skip:pcg_rel", "pcg_rel"),
-            ("constraint:HL6", "HL6")} <= ids
+    assert {
+        ("required:pcg_rel", "pcg_rel"),
+        ("skip:pcg_rel", "pcg_rel"),
+        ("constraint:HL6", "HL6"),
+    } <= ids
     assert all("pulldata" in s.reason or "indexed-repeat" in s.reason for s in skipped)
     assert found.empty
 
