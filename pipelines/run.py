@@ -47,8 +47,14 @@ def _failure_message(result: dg.ExecuteInProcessResult) -> str:
 
 def materialize_all(survey: SurveyResource, *, progress: Callable[[str], None] | None = None,
                     instance: dg.DagsterInstance | None = None,
-                    stages: tuple[str, ...] = STAGES) -> float:
-    """Run every stage; raise PipelineError with the failing stage's message."""
+                    stages: tuple[str, ...] = STAGES,
+                    report_config: dict | None = None) -> float:
+    """Run every stage; raise PipelineError with the failing stage's message.
+
+    ``report_config`` is the ``mapping_report`` asset's config (``{"langs": [...],
+    "formats": [...]}``), passed as Dagster run config so the CLI and the UI select the
+    languages and formats the same way.
+    """
     assets = list(defs.assets or [])
     if instance is None:
         instance = (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME")
@@ -61,8 +67,11 @@ def materialize_all(survey: SurveyResource, *, progress: Callable[[str], None] |
     for i, stage in enumerate(stages, start=1):
         t0 = time.perf_counter()
         for key in batches if stage == "raw_batch" else [None]:
+            config = QUIET
+            if stage == "mapping_report" and report_config:
+                config = {**QUIET, "ops": {"mapping_report": {"config": report_config}}}
             result = dg.materialize(assets, selection=[stage], resources={"survey": survey},
-                                    instance=instance, run_config=QUIET, partition_key=key,
+                                    instance=instance, run_config=config, partition_key=key,
                                     raise_on_error=False)
             if not result.success:
                 where = f"{stage}[{key}]" if key else stage

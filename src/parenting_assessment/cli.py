@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from parenting_assessment.config import ConfigError, Settings
+from parenting_assessment.report.formats import FORMATS, LANGS
 
 USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, FileNotFoundError)
 
@@ -48,8 +50,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         warehouse=str(settings.warehouse), landing=str(settings.landing),
         reports=str(out_dir.parent), run_id=out_dir.name)
     print(f"parenting-assessment: running on {settings.raw}", flush=True)
+    report_config = {"langs": _choices(args.lang, LANGS), "formats": _choices(args.format, FORMATS)}
     try:
-        seconds = materialize_all(survey, progress=lambda m: print(m, flush=True))
+        seconds = materialize_all(survey, progress=lambda m: print(m, flush=True),
+                                  report_config=report_config)
     except PipelineError as exc:
         return _fail(str(exc))
     print(f"done in {seconds:.1f} s; warehouse: {settings.warehouse}")
@@ -60,6 +64,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"{extra.split('/')[-1].removesuffix('.html').replace('_', ' ')}: "
                   f"{out_dir / extra}")
     return 0
+
+
+def _choices(values: list[str] | None, known: tuple[str, ...]) -> list[str]:
+    """Repeated or comma-separated options (``--lang id,en``); ``all`` means every one."""
+    picked = [v.strip() for item in values or ["all"] for v in item.split(",") if v.strip()]
+    return list(known) if "all" in picked else list(dict.fromkeys(picked))
+
+
+def _option_type(known: tuple[str, ...], what: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        bad = [v for v in value.split(",") if v.strip() and v.strip() not in (*known, "all")]
+        if bad:
+            raise argparse.ArgumentTypeError(
+                f"unknown {what} {', '.join(bad)} (choose from {', '.join(known)} or all)")
+        return value
+    return check
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -119,6 +139,10 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--instrument", help="XLSForm (default: data/instrument/...xlsx)")
     r.add_argument("--warehouse", help="DuckDB file (default: data/warehouse.duckdb)")
     r.add_argument("--out", help="report folder (default: reports/<run-id>/)")
+    r.add_argument("--lang", action="append", type=_option_type(LANGS, "language"),
+                   help="report language(s): id, en or all (default: all; repeat or use commas)")
+    r.add_argument("--format", action="append", type=_option_type(FORMATS, "format"),
+                   help=f"report format(s): {', '.join(FORMATS)} or all (default: all)")
     r.set_defaults(func=cmd_run)
     i = sub.add_parser("ingest", help="land, read and validate a file or folder of exports")
     i.add_argument("path", help="an export file, a batch folder, or a folder of batch folders")

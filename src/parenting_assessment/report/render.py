@@ -32,10 +32,10 @@ from parenting_assessment.report.chapters import chapter_indicators
 from parenting_assessment.report.chart_specs import build_specs, draw_all
 from parenting_assessment.report.data import ReportData, load_report_data
 from parenting_assessment.report.document import Document, build_document
+from parenting_assessment.report.formats import FORMATS
 from parenting_assessment.report.profiles import columns, mono_header
 from parenting_assessment.report.strings import LANGS, Strings
 
-FORMATS = ("html", "pdf", "xlsx", "csv", "parquet")
 PER_LANGUAGE = ("html", "pdf", "xlsx")
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-LANGS = ("id", "en")
+from parenting_assessment.report.formats import LANGS
 
 
 @cache
