@@ -3,8 +3,10 @@ known population, drawn as the design says, estimated with the public ``estimate
 
 The headline village indicator (lb_parent_abroad, n ≥ 50 children in almost every village)
 must reach nominal coverage; every indicator must be unbiased to within ratio-estimator
-order 1/n. The rarer, household-clustered indicators undercover at village sample sizes; the
-printed table documents it (see benchmarks/simulation_coverage.py and the closing notes).
+order 1/n; the SEs must equal the empirical SDs. The rarer, household-clustered indicators
+undercover at the bundled design's village takes (18 pmi + 12 non_pmi households) and approach
+nominal coverage when the takes grow; the printed table documents it (see
+benchmarks/simulation_coverage.py and docs/statistics.md).
 """
 
 import sys
@@ -25,3 +27,22 @@ def test_intervals_cover_true_village_values():
     assert 93.0 <= summary.loc["lb_parent_abroad", "coverage_pct"] <= 97.0
     assert (summary["mean_abs_bias_pp"] < 1.0).all()
     assert (summary["mean_bias_pp"].abs() < 0.5).all()
+    # The variance estimator is right wherever a cell is published (n >= 25; MICS suppresses
+    # smaller ones): its root-mean-square SE equals the replicates' empirical SD to within the
+    # Monte Carlo error of 200 replicates, so what undercovers is the skewed sampling
+    # distribution of rare, household-clustered outcomes, not the SE.
+    published = summary[summary["mean_n"] >= 25]
+    assert set(published.index) >= {"lb_parent_abroad", "care_grandparent_primary",
+                                     "edu_school_attendance"}
+    assert published["rms_se_over_sd"].between(0.93, 1.07).all()
+
+
+@pytest.mark.slow
+def test_coverage_approaches_nominal_as_village_samples_grow():
+    import simulation_coverage
+
+    base = simulation_coverage.run_study(reps=200).set_index("indicator_id")
+    large = simulation_coverage.run_study(reps=200, take_factor=4).set_index("indicator_id")
+    assert (large["coverage_pct"] > base["coverage_pct"]).loc[
+        ["care_grandparent_primary", "ecd_books_3plus", "edu_school_attendance"]].all()
+    assert large["coverage_pct"].between(90.0, 97.0).all()
