@@ -8,10 +8,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from pipelines.resources import SurveyResource
 from pipelines.run import materialize_all
 
-from parenting_assessment.synth import synthesize
+from generated_survey import generated_survey
 
 ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
@@ -20,31 +19,37 @@ INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e")
-    synth = synthesize(seed=7, out_dir=base / "raw", villages=5, households_per_village=24,
-                       defect_rate=0.0)
-    survey = SurveyResource(raw=str(synth.export_path), frame=str(synth.frame_path),
-                            instrument=str(INSTRUMENT), warehouse=str(base / "w.duckdb"),
-                            landing=str(base / "landing"), reports=str(base / "reports"),
-                            run_id="t1")
+    synth, survey = generated_survey(
+        base, seed=7, villages=5, households_per_village=24, run_id="t1"
+    )
     materialize_all(survey)
     return synth, survey, base
 
 
 def independent_village_estimates(export: Path, frame: pd.DataFrame) -> pd.DataFrame:
     """lb_parent_abroad per village: ratio estimate and Taylor SE, from the XLSX directly."""
-    sheets = pd.read_excel(export, sheet_name=None, dtype=str, keep_default_na=False,
-                           engine="openpyxl")
+    sheets = pd.read_excel(
+        export, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl"
+    )
     main = next(iter(sheets.values()))
     col = {c.split("/")[-1]: c for c in main.columns}
-    hh = pd.DataFrame({
-        "idx": main["_index"], "village": main[col["village"]],
-        "stratum": main[col["hh_stratum"]],
-        "resp": (main[col["visit_result"]] == "1") & (main[col["consent"]] == "1")})
+    hh = pd.DataFrame(
+        {
+            "idx": main["_index"],
+            "village": main[col["village"]],
+            "stratum": main[col["hh_stratum"]],
+            "resp": (main[col["visit_result"]] == "1") & (main[col["consent"]] == "1"),
+        }
+    )
     roster = sheets["roster"]
     rcol = {c.split("/")[-1]: c for c in roster.columns}
-    kids = pd.DataFrame({"idx": roster["_parent_index"], "age": roster[rcol["HL6"]].astype(int),
-                         "y": ((roster[rcol["HL15"]] == "1") | (roster[rcol["HL19"]] == "1"))
-                         .astype(float)})
+    kids = pd.DataFrame(
+        {
+            "idx": roster["_parent_index"],
+            "age": roster[rcol["HL6"]].astype(int),
+            "y": ((roster[rcol["HL15"]] == "1") | (roster[rcol["HL19"]] == "1")).astype(float),
+        }
+    )
     kids = kids[kids["age"] <= 17]
     hh = hh[hh["resp"]]
     listed = {}
@@ -69,8 +74,7 @@ def independent_village_estimates(export: Path, frame: pd.DataFrame) -> pd.DataF
             z = np.array(z)
             if n > 1:
                 var += (1 - n / big_n) * n / (n - 1) * float(((z - z.mean()) ** 2).sum())
-        rows.append({"area_code": village, "p": 100 * p, "se": 100 * math.sqrt(var),
-                     "n": len(k)})
+        rows.append({"area_code": village, "p": 100 * p, "se": 100 * math.sqrt(var), "n": len(k)})
     return pd.DataFrame(rows)
 
 
@@ -103,12 +107,16 @@ def test_no_planted_pii_in_outputs(run):
     synth, survey, base = run
     planted = [v for v in synth.pii_values if len(v) >= 6]
     assert planted, "the generator must plant names and phone numbers"
-    texts = [p.read_bytes().decode("utf-8", "ignore")
-             for p in (base / "reports").rglob("*") if p.is_file()]
+    texts = [
+        p.read_bytes().decode("utf-8", "ignore")
+        for p in (base / "reports").rglob("*")
+        if p.is_file()
+    ]
     with duckdb.connect(survey.warehouse, read_only=True) as con:
         for schema, table in con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_schema in ('core', 'indicators', 'estimates')").fetchall():
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('core', 'indicators', 'estimates')"
+        ).fetchall():
             texts.append(con.execute(f"select * from {schema}.{table}").df().to_csv())
     blob = "\n".join(texts)
     leaked = [v for v in planted if v in blob]

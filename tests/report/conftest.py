@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from pipelines.resources import SurveyResource
 from pipelines.run import materialize_all
-from report_helpers import INSTRUMENT, STAGES, TRICKY_NAME, ReportRun, render
+from report_helpers import STAGES, TRICKY_NAME, ReportRun, render
 
-from parenting_assessment.synth import synthesize
+from generated_survey import generated_survey
 
 
 @pytest.fixture(scope="session")
 def report_run(tmp_path_factory: pytest.TempPathFactory) -> ReportRun:
     base = tmp_path_factory.mktemp("report")
-    syn = synthesize(
-        seed=11, out_dir=base / "raw", villages=5, households_per_village=24, defect_rate=0.0
-    )
+    syn, survey = generated_survey(base, seed=11, villages=5, households_per_village=24)
     frame = pd.read_csv(syn.frame_path, dtype=str, keep_default_na=False)
     frame.loc[1, "desa"] = TRICKY_NAME
     frame.to_csv(syn.frame_path, index=False, lineterminator="\n")
-    survey = SurveyResource(
-        raw=str(syn.export_path),
-        frame=str(syn.frame_path),
-        instrument=str(INSTRUMENT),
-        warehouse=str(base / "w.duckdb"),
-        landing=str(base / "landing"),
-        reports=str(base / "reports"),
-        run_id="t",
-    )
     materialize_all(survey, stages=STAGES)
     run = ReportRun(base / "w.duckdb", syn.frame_path, base / "out", {})
     paths = render(run, run.out)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 import pytest
-from literal_survey import INSTRUMENT, clean, literal_db, merge, mother, toddler
+from literal_survey import clean, literal_db, merge, mother, toddler
 from pipelines.assets.validate import validated_tables
 from pipelines.resources import SurveyResource
 from pipelines.run import STAGES, PipelineError, materialize_all
 
-from parenting_assessment.synth import synthesize
+from generated_survey import generated_survey
 
 UP_TO_MONITORING = STAGES[: STAGES.index("fieldwork_monitoring") + 1]
 
@@ -19,17 +19,8 @@ UP_TO_MONITORING = STAGES[: STAGES.index("fieldwork_monitoring") + 1]
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
     base = tmp_path_factory.mktemp("e2e_validation")
-    syn = synthesize(
-        seed=3, out_dir=base / "raw", villages=2, households_per_village=12, defect_rate=0.25
-    )
-    survey = SurveyResource(
-        raw=str(syn.export_path),
-        frame=str(syn.frame_path),
-        instrument=str(INSTRUMENT),
-        warehouse=str(base / "w.duckdb"),
-        landing=str(base / "landing"),
-        reports=str(base / "reports"),
-        run_id="t1",
+    syn, survey = generated_survey(
+        base, seed=3, villages=2, households_per_village=12, defect_rate=0.25, run_id="t1"
     )
     instance = dg.DagsterInstance.ephemeral()
     materialize_all(survey, instance=instance, stages=UP_TO_MONITORING)
