@@ -1,19 +1,49 @@
-"""Estimates stage at national scale, next to a samplics loop on the same data.
+"""Estimates stage at national scale, next to samplics on the same data.
 
 Builds a national-scale ``indicators.unit_values`` table (400 villages, ~345,000 households,
-~1.2 million persons; every catalogue indicator with a realistic universe size) directly in
-DuckDB, runs the pipeline's estimates stage (every indicator × village/district/overall ×
-every disaggregation), then times samplics' TaylorEstimator on a sample of the same cells and
-extrapolates its time per cell to the whole stage. Prints both times, the ratio and the
-maximum absolute difference on the cells both computed.
+~1.2 million persons, ~17 million unit-indicator rows; every catalogue indicator with a
+realistic universe size) in DuckDB (in memory by default, ``--db file`` for an on-disk database
+as the pipeline's warehouse), runs the pipeline's estimates stage (every indicator ×
+village/district/overall × every disaggregation) ``--runs`` times and prints the median, min and
+max, with the load average.
 
-Run: ``.venv/bin/python benchmarks/bench_estimates.py [--samplics-cells 12]``.
+samplics side. A samplics ``TaylorEstimator`` call estimates one domain variable; the fair loop
+is one call per (indicator, level, disaggregation key) with ``domain=`` covering every area ×
+category at once. samplics' cost is per domain: for each domain it loops over all ~800 strata
+with a mask over all rows (~3–4 s per domain on 1 million rows), so the full loop (~167,000
+domains) would take days. The benchmark therefore times a fixed-seed random sample:
+
+* strata = level × disaggregation key (24 of them, so every level and every key is covered);
+  in each, ``--samplics-calls`` (indicator, level, key) cell sets drawn at random, and in each
+  of those up to ``--cells-per-call`` non-empty domains drawn at random;
+* one samplics call per drawn cell set, its drawn domains labelled and every other row in one
+  '~outside' domain (samplics computes each domain independently: the same numbers as in the
+  full call, with the same n_h, fpc and degrees of freedom);
+* samplics gets integer codes for stratum, PSU and domain: with string labels its ``np.unique``
+  calls alone make each call ~7× slower, so codes are the fast (fair) way to call it.
+
+Each call's time is split into its per-domain variance time (samplics' ``_taylor_variance``,
+called once per domain, timed by a wrapper) and the rest (a fixed per-call cost). The full
+samplics loop is extrapolated per row of input: Σ over all cell sets of rows × (fixed per row
++ variance per row per domain × (domains + 1 '~outside')). Also printed: the measured seconds per
+sampled cell (whole call time / cells drawn, so it charges the fixed cost and the '~outside'
+domain to the drawn cells) against ours per cell.
+
+Compared on the drawn cells: estimate, SE and CI bounds (proportion scale; ours is in percent)
+and the degrees of freedom. samplics' proportion interval is the same method as ours (logit,
+t quantile at the design degrees of freedom, [p, p] for p = 0 or 1), so CIs are compared too.
+
+Run: ``.venv/bin/python benchmarks/bench_estimates.py [--db file] [--samplics-calls 2]``
+(~15 minutes on 2 cores; ``--samplics-calls 0`` skips samplics).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import shutil
+import tempfile
 import time
 import warnings
 
@@ -95,82 +125,233 @@ def national_data(seed: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return uv, hh, frame
 
 
-def samplics_cell(uv: pd.DataFrame, design_hh: pd.DataFrame, indicator: str, level_col: str | None,
-                  key: str) -> pd.DataFrame:
-    """One (indicator, level, key) cell set with samplics, domain = area (× key)."""
-    warnings.filterwarnings("ignore", message="samplics is archived", category=FutureWarning)
-    from samplics import PopParam, SinglePSUEst, TaylorEstimator
-
-    d = design_hh[["hh_id", "stratum", "psu", "hhweight", "village_code", "district_code",
-                   "fpc"]].merge(uv[uv["indicator_id"] == indicator][["hh_id", "y", "weight"]
-                                                                       + ([key] if key != "total"
-                                                                          else [])],
-                                 on="hh_id", how="left")
-    area = d[level_col] if level_col else pd.Series("all", index=d.index)
-    dom = area if key == "total" else area + "|" + d[key].astype(str)
-    inside = d["y"].notna() & (dom.notna() if key == "total" else d[key].notna())
-    y = d["y"].fillna(0.0).to_numpy()
-    w = np.where(inside, d["weight"].fillna(0.0), 0.0)
-    dom = np.where(inside, dom, "~outside")
-    n_h = d.groupby("stratum")["psu"].nunique()
-    fpc = (1 - n_h / d.groupby("stratum")["fpc"].first()).to_dict()
-    est = TaylorEstimator(PopParam.prop)
-    est.estimate(y=y, samp_weight=w, stratum=d["stratum"].to_numpy(), psu=d["psu"].to_numpy(),
-                 domain=dom, fpc=fpc, single_psu=SinglePSUEst.skip, remove_nan=False)
-    rows = [{"domain": k, "estimate": est.point_est[k][1] if isinstance(est.point_est[k], dict)
-             else est.point_est[k], "se": est.stderror[k][1] if isinstance(est.stderror[k], dict)
-             else est.stderror[k]} for k in est.point_est if k != "~outside"]
-    return pd.DataFrame(rows)
-
-
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--samplics-cells", type=int, default=6)
-    args = ap.parse_args()
-    t0 = time.perf_counter()
-    uv, hh, frame = national_data()
-    print(f"data: {len(uv):,} unit-indicator rows, {len(hh):,} households, "
-          f"{uv['indicator_id'].nunique()} indicators, built in {time.perf_counter() - t0:.1f} s")
-    con = duckdb.connect()
+def load(uv: pd.DataFrame, hh: pd.DataFrame, path: str | None) -> duckdb.DuckDBPyConnection:
+    """DuckDB with ``indicators.unit_values`` and ``core.households``, in memory or in a file."""
+    con = duckdb.connect(path or ":memory:")
     for s in ("core", "indicators", "estimates"):
         con.execute(f"create schema {s}")
     con.register("_uv", uv)
     con.execute("create table indicators.unit_values as select * from _uv")
+    con.unregister("_uv")
     con.register("_hh", hh)
     con.execute("create table core.households as select * from _hh")
+    con.unregister("_hh")
+    return con
+
+
+def load_avg() -> str:
+    return "load avg " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+class Samplics:
+    """samplics inputs for one indicator: all responding households × that indicator's units."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, hh: pd.DataFrame) -> None:
+        self.con = con
+        hh = hh[hh["responded"]].copy()
+        hh["st_code"], strata = pd.factorize(hh["stratum"], sort=True)
+        hh["psu_code"] = pd.factorize(hh["psu"])[0]
+        n_h = hh.groupby("st_code")["psu_code"].nunique()
+        # samplics' fpc is the variance multiplier 1 − n_h/N_h, keyed by the sorted strata
+        self.fpc = (1 - n_h / hh.groupby("st_code")["fpc"].first()).to_dict()
+        self.hh = hh[["hh_id", "st_code", "psu_code", "village_code", "district_code"]]
+        self.cache: tuple[str, pd.DataFrame] | None = None
+
+    def data(self, indicator: str) -> pd.DataFrame:
+        if self.cache is None or self.cache[0] != indicator:
+            cols = ", ".join(DISAGG_KEYS)
+            uv = self.con.execute(f"select hh_id, y::double as y, weight, {cols} from "
+                                  "indicators.unit_values where indicator_id = ?",
+                                  [indicator]).df()
+            # households without a unit stay in, weight 0: their PSUs count in n_h (as ours)
+            d = self.hh.merge(uv, on="hh_id", how="left")
+            d["overall"] = "all"
+            self.cache = (indicator, d)
+        return self.cache[1]
+
+    def estimate(self, indicator: str, level: str, key: str,
+                 domains: list[tuple[str, str]]) -> dict:
+        """samplics on the drawn domains (area, category); every other row is '~outside'."""
+        from samplics import PopParam, SinglePSUEst, TaylorEstimator
+
+        d = self.data(indicator)
+        area = d[LEVELS[level] or "overall"].to_numpy(dtype=object)
+        value = (np.full(len(d), "total", dtype=object) if key == "total"
+                 else d[key].to_numpy(dtype=object))
+        inside = d["y"].notna().to_numpy()
+        dom = np.full(len(d), -1, dtype=np.int64)
+        for j, (a, v) in enumerate(domains):
+            dom[inside & (area == a) & (value == v)] = j
+        y = d["y"].fillna(0.0).to_numpy()
+        w = d["weight"].fillna(0.0).to_numpy()
+        est = TaylorEstimator(PopParam.prop)
+        timer = _VarianceTimer()
+        t0 = time.perf_counter()
+        with timer, np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.estimate(y=y, samp_weight=w, stratum=d["st_code"].to_numpy(),
+                         psu=d["psu_code"].to_numpy(), domain=dom, fpc=self.fpc,
+                         single_psu=SinglePSUEst.skip, remove_nan=False)
+        seconds = time.perf_counter() - t0
+        rows = []
+        for j, (a, v) in enumerate(domains):
+            p, se = est.point_est[j], est.stderror[j]
+            lo, hi = est.lower_ci[j], est.upper_ci[j]
+            one = 1.0 if 1.0 in p else None  # y all 0 in the data: samplics has no category 1
+            rows.append({"area_code": a, "disagg_value": v,
+                         "estimate_s": p[one] if one else 0.0, "se_s": se[one if one else 0.0],
+                         "ci_low_s": lo[one] if one else 0.0,
+                         "ci_high_s": hi[one] if one else 0.0})
+        return {"seconds": seconds, "variance_seconds": timer.seconds,
+                "domains_computed": timer.calls, "rows": len(d), "df": est.degree_of_freedom,
+                "result": pd.DataFrame(rows)}
+
+
+class _VarianceTimer:
+    """Times samplics' per-domain variance routine (one call per domain) while active."""
+
+    def __init__(self) -> None:
+        self.seconds, self.calls = 0.0, 0
+
+    def __enter__(self) -> None:
+        from samplics import TaylorEstimator
+
+        self.original = TaylorEstimator._taylor_variance
+
+        def timed(est, *args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return self.original(est, *args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - t0
+                self.calls += 1
+
+        TaylorEstimator._taylor_variance = timed
+
+    def __exit__(self, *exc) -> None:
+        from samplics import TaylorEstimator
+
+        TaylorEstimator._taylor_variance = self.original
+
+
+def draw_cells(ours: pd.DataFrame, seed: int, calls: int, per_call: int) -> list[tuple]:
+    """Per (level, key): `calls` random cell sets, each with up to `per_call` random domains."""
+    rng = np.random.default_rng(seed)
+    cells = ours[ours["n_unweighted"] > 0]
+    draws = []
+    for level in LEVELS:
+        for key in ("total", *DISAGG_KEYS):
+            sets = cells[(cells["level"] == level) & (cells["disagg_key"] == key)]
+            names = sorted(sets["indicator_id"].unique())
+            for ind in rng.choice(names, size=min(calls, len(names)), replace=False):
+                doms = sets[sets["indicator_id"] == ind][["area_code", "disagg_value"]]
+                take = rng.choice(len(doms), size=min(per_call, len(doms)), replace=False)
+                draws.append((str(ind), level, key,
+                              [tuple(r) for r in doms.iloc[np.sort(take)].to_numpy()]))
+    return draws
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", choices=("memory", "file"), default="memory")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--samplics-calls", type=int, default=2,
+                    help="random cell sets per (level, key) stratum; 0 skips samplics")
+    ap.add_argument("--cells-per-call", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=20240501)
+    args = ap.parse_args()
+    warnings.filterwarnings("ignore", message="samplics is archived", category=FutureWarning)
+    t0 = time.perf_counter()
+    uv, hh, frame = national_data()
+    print(f"data: {len(uv):,} unit-indicator rows, {len(hh):,} households, "
+          f"{uv['indicator_id'].nunique()} indicators, built in {time.perf_counter() - t0:.1f} s")
+    tmp = tempfile.mkdtemp(prefix="bench_estimates_") if args.db == "file" else None
+    try:
+        t0 = time.perf_counter()
+        con = load(uv, hh, os.path.join(tmp, "warehouse.duckdb") if tmp else None)
+        print(f"DuckDB ({args.db}) loaded in {time.perf_counter() - t0:.1f} s")
+        del uv
+        run(con, hh, frame, args)
+        con.close()
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:.2f} GiB")
+
+
+def run(con: duckdb.DuckDBPyConnection, hh: pd.DataFrame, frame: pd.DataFrame,
+        args: argparse.Namespace) -> None:
     cat = load_catalogue()
     times = []
-    for _ in range(3):
+    for i in range(args.runs):
+        before = load_avg()
         t1 = time.perf_counter()
         ours = estimate_all(con, cat, frame)
         times.append(time.perf_counter() - t1)
+        print(f"  stage run {i + 1}: {times[-1]:.1f} s ({before} before, {load_avg()} after)",
+              flush=True)
     ours_s = float(np.median(times))
-    cells = ours[["indicator_id", "level", "disagg_key"]].drop_duplicates()
-    print(f"ours: {len(ours):,} estimates in {ours_s:.1f} s (median of 3; "
-          f"runs {', '.join(f'{t:.1f}' for t in times)}); {len(cells)} cell sets")
+    cells = ours[ours["n_unweighted"] > 0]
+    sets = cells.groupby(["indicator_id", "level", "disagg_key"]).size()
+    print(f"ours: {len(ours):,} estimate rows ({len(cells):,} non-empty cells in {len(sets)} "
+          f"cell sets); stage median {ours_s:.1f} s, min {min(times):.1f}, max {max(times):.1f} "
+          f"over {len(times)} runs")
+    if args.samplics_calls <= 0:
+        return
 
-    rng = np.random.default_rng(0)
-    pick = cells.sample(args.samplics_cells, random_state=rng.integers(1e9))
-    level_cols = {"village": "village_code", "district": "district_code", "overall": None}
-    t2 = time.perf_counter()
-    max_diff = 0.0
-    for r in pick.itertuples():
-        theirs = samplics_cell(uv, hh, r.indicator_id, level_cols[r.level], r.disagg_key)
-        mine = ours[(ours.indicator_id == r.indicator_id) & (ours.level == r.level)
-                    & (ours.disagg_key == r.disagg_key) & (ours.n_unweighted > 0)].copy()
-        mine["domain"] = mine["area_code"] if r.disagg_key == "total" else (
-            mine["area_code"] + "|" + mine["disagg_value"])
-        m = mine.merge(theirs, on="domain", suffixes=("", "_s"))
-        assert len(m) == len(mine), (r, len(m), len(mine))
-        max_diff = max(max_diff, float((m["estimate"] / 100 - m["estimate_s"]).abs().max()),
-                       float((m["se"] / 100 - m["se_s"]).abs().max()))
-    samplics_s = (time.perf_counter() - t2) / len(pick) * len(cells)
-    print(f"samplics: {len(pick)} cell sets in {time.perf_counter() - t2:.1f} s → "
-          f"{samplics_s:.0f} s extrapolated to all {len(cells)}")
-    print(f"ratio samplics/ours: {samplics_s / ours_s:.0f}x; max |difference| "
-          f"(proportion and SE) on compared cells: {max_diff:.2e}")
-    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:.2f} GiB")
-    _ = LEVELS
+    sam = Samplics(con, hh)
+    draws = draw_cells(ours, args.seed, args.samplics_calls, args.cells_per_call)
+    draws.sort(key=lambda d: d[0])  # one data preparation per indicator
+    n_drawn = sum(len(d[3]) for d in draws)
+    print(f"samplics: {n_drawn} cells drawn (seed {args.seed}) in {len(draws)} calls, one per "
+          f"(indicator, level, key); {load_avg()}")
+    diffs = {c: 0.0 for c in ("estimate", "se", "ci_low", "ci_high")}
+    calls, df_equal = [], True
+    t_all = time.perf_counter()
+    for ind, level, key, domains in draws:
+        r = sam.estimate(ind, level, key, domains)
+        mine = ours[(ours["indicator_id"] == ind) & (ours["level"] == level)
+                    & (ours["disagg_key"] == key)]
+        m = r["result"].merge(mine, on=["area_code", "disagg_value"], how="left")
+        assert len(m) == len(domains) and m["estimate"].notna().all(), (ind, level, key)
+        for c in diffs:
+            diffs[c] = max(diffs[c], float((m[c] / 100 - m[f"{c}_s"]).abs().max()))
+        df_equal &= bool((m["df"] == r["df"]).all())
+        calls.append({"rows": r["rows"], "drawn": len(domains), "seconds": r["seconds"],
+                      "variance": r["variance_seconds"], "computed": r["domains_computed"]})
+        print(f"  {ind} {level} {key}: {len(domains)} cells, {r['domains_computed']} domains "
+              f"computed, {r['seconds']:.1f} s ({r['variance_seconds']:.1f} s variance); "
+              f"{load_avg()}", flush=True)
+    wall = time.perf_counter() - t_all
+    c = pd.DataFrame(calls)
+    measured = float(c["seconds"].sum())
+    # per row of input: fixed cost of a call, and variance cost of one domain
+    fixed_per_row = float((c["seconds"] - c["variance"]).sum() / c["rows"].sum())
+    var_per_row = float(c["variance"].sum() / (c["rows"] * c["computed"]).sum())
+    rows_of = {i: len(sam.hh) + int(n) - int(h) for i, n, h in con.execute(
+        "select indicator_id, count(*), count(distinct hh_id) from indicators.unit_values "
+        "group by 1").fetchall()}
+    sets = sets.reset_index(name="domains")
+    n_rows = sets["indicator_id"].map(rows_of).to_numpy(float)
+    full = float((n_rows * (fixed_per_row + var_per_row * (sets["domains"] + 1))).sum())
+    per_cell_measured = measured / n_drawn
+    per_cell_ours = ours_s / len(cells)
+    print(f"samplics measured: {measured:.1f} s in {len(c)} calls for {n_drawn} cells "
+          f"({wall:.1f} s wall incl. data preparation); {per_cell_measured:.2f} s per drawn "
+          f"cell (call time / cells drawn)")
+    print(f"  of which per-domain variance {c['variance'].sum():.1f} s over "
+          f"{int(c['computed'].sum())} domains computed ({int(c['computed'].sum()) - n_drawn} "
+          f"'~outside'); fixed per call {(c['seconds'] - c['variance']).mean():.1f} s mean")
+    print(f"samplics full loop, EXTRAPOLATED from those {n_drawn} cells / {len(c)} calls: "
+          f"{full:,.0f} s ({full / 86400:.1f} days) for {len(cells):,} cells in {len(sets)} "
+          f"calls [per cell set: rows × ({fixed_per_row * 1e6:.2f} µs fixed + "
+          f"{var_per_row * 1e6:.2f} µs × (domains + 1))]")
+    print(f"ratio samplics/ours: full loop {full / ours_s:,.0f}× (extrapolated / measured "
+          f"median); per cell {per_cell_measured:.2f} s vs {per_cell_ours * 1e3:.3f} ms = "
+          f"{per_cell_measured / per_cell_ours:,.0f}× (measured per drawn cell / ours per cell)")
+    print("max |samplics − ours| on the drawn cells (proportion scale): "
+          + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items())
+          + f"; degrees of freedom equal: {df_equal}")
 
 
 if __name__ == "__main__":

@@ -79,3 +79,57 @@ def test_bincount_sums_equal_sql_sums(data):
         assert len(m) == len(slow) == len(fast[key])
         for col in ("w", "y", "yy", "yw", "ww", "n_unweighted", "n_pos", "wyy", "w_missing"):
             assert np.allclose(m[col], m[f"{col}_sql"], rtol=1e-12, atol=1e-9), (key, col)
+
+
+def _con(uv):
+    con = duckdb.connect()
+    con.execute("create schema indicators")
+    con.register("_uv", uv)
+    con.execute("create table indicators.unit_values as select * from _uv")
+    return con
+
+
+def _assert_fast_equals_sql(con, keys):
+    from parenting_assessment.estimates.fast_sums import all_stratum_sums
+
+    fast = all_stratum_sums(con, keys)
+    assert set(fast) == {"total", *keys}
+    for key in ("total", *keys):
+        slow = stratum_sums(con, None if key == "total" else key)
+        m = fast[key].merge(slow, on=["indicator_id", "disagg_value", "stratum"],
+                            suffixes=("", "_sql"))
+        assert len(m) == len(slow) == len(fast[key])
+        for col in ("w", "y", "yy", "yw", "ww", "n_unweighted", "n_pos", "wyy", "w_missing"):
+            assert np.allclose(m[col], m[f"{col}_sql"], rtol=1e-12, atol=1e-9), (key, col)
+
+
+def test_bincount_sums_with_partly_missing_keys_and_integer_psu(data):
+    """A key absent for one indicator and missing for some units; PSU ids stored as integers."""
+    uv = data[0].copy()
+    rng = np.random.default_rng(5)
+    uv["grp"] = np.where(uv["indicator_id"] == "a", rng.choice(["x", "y", "z"], len(uv)), None)
+    uv.loc[rng.random(len(uv)) < 0.2, "grp"] = None
+    uv.loc[uv.index[:5], "weight"] = 0.0
+    uv["psu"] = uv["psu"].str[1:].astype(int)
+    _assert_fast_equals_sql(_con(uv), ("sex", "grp"))
+
+
+def test_hash_collisions_are_salted_away(data, monkeypatch):
+    """Colliding hashes (forced: three values only) are detected and re-hashed with a salt."""
+    from parenting_assessment.estimates import fast_sums
+
+    original = fast_sums._hash_expr
+    monkeypatch.setattr(fast_sums, "_hash_expr", lambda cols, salt: (
+        f"({original(cols, salt)} % 3)" if salt == 0 else original(cols, salt)))
+    _assert_fast_equals_sql(_con(data[0]), ("sex",))
+
+
+def test_psu_in_two_strata_is_an_error(data):
+    from parenting_assessment.estimates.fast_sums import all_stratum_sums
+
+    uv = data[0].copy()
+    psu = uv["psu"].value_counts().index[0]
+    row = uv.index[uv["psu"] == psu][0]
+    uv.loc[row, "stratum"] = next(s for s in uv["stratum"] if s != uv.loc[row, "stratum"])
+    with pytest.raises(ValueError, match="several strata"):
+        all_stratum_sums(_con(uv), ("sex",))

@@ -1,6 +1,6 @@
 """Estimate every indicator × area level × disaggregation from ``indicators.unit_values``.
 
-Stratum-level sums for every indicator and disaggregation category come from one fetch
+Stratum-level sums for every indicator and disaggregation category come from one scan
 (``fast_sums``); the estimator formulas live in ``sql_taylor.proportions``. The household
 design (strata, n_h, fpc) is passed separately, so domains are never estimated by subsetting.
 """
@@ -43,7 +43,7 @@ def _area_names(frame: pd.DataFrame) -> dict[str, str]:
 
 def estimate_all(con: duckdb.DuckDBPyConnection, cat: Catalogue,
                  frame: pd.DataFrame) -> pd.DataFrame:
-    """Every indicator × level × disaggregation from one fetch of the unit values."""
+    """Every indicator × level × disaggregation from one scan of the unit values."""
     design = household_design(con)
     areas = con.execute("""select distinct stratum, village_code, district_code
                            from core.households where responded""").df().set_index("stratum")
