@@ -57,8 +57,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PipelineError as exc:
         return _fail(str(exc))
     print(f"done in {seconds:.1f} s; warehouse: {settings.warehouse}")
-    for path in sorted(out_dir.glob("report_*.*")):
-        print(f"report: {path}")
+    for label, pattern in (("report", "report_*.*"), ("tables", "tables_*.xlsx"),
+                           ("data", "*.csv"), ("data", "*.parquet")):
+        for path in sorted(out_dir.glob(pattern)):
+            print(f"{label}: {path}")
     for extra in ("validation/validation_report.html", "fieldwork_monitoring.html"):
         if (out_dir / extra).exists():
             print(f"{extra.split('/')[-1].removesuffix('.html').replace('_', ' ')}: "

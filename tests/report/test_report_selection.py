@@ -4,6 +4,7 @@ and only the chosen files are written."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 from pipelines.resources import SurveyResource
@@ -51,3 +52,23 @@ def test_mapping_report_renders_only_the_selected_language_and_formats(
     written = sorted(p.name for p in (tmp_path / "reports" / "sel").iterdir() if p.is_file())
     assert [n for n in written if n.startswith(("report_", "tables_", "estimates"))] == [
         "report_en.html", "tables_en.xlsx"]
+
+
+def test_cli_run_prints_the_path_of_every_output(tmp_path, capsys, monkeypatch) -> None:
+    from generated_survey import generated_survey
+
+    syn, _ = generated_survey(tmp_path, seed=5, villages=2, households_per_village=10)
+    monkeypatch.setenv("PA_LANDING", str(tmp_path / "landing"))
+    code = main(["run", "--raw", str(syn.export_path), "--frame", str(syn.frame_path),
+                 "--warehouse", str(tmp_path / "w.duckdb"), "--out", str(tmp_path / "out"),
+                 "--lang", "id", "--format", "html,xlsx,csv,parquet"])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    listed = {line.split(": ", 1)[1] for line in printed.splitlines()
+              if line.startswith(("report: ", "tables: ", "data: "))}
+    out = tmp_path / "out"
+    expected = {out / "report_id.html", out / "tables_id.xlsx", out / "estimates.csv",
+                out / "estimates.parquet"}
+    assert {str(p) for p in expected} <= listed
+    assert all(Path(p).is_file() for p in listed)
+    assert not (out / "report_en.html").exists() and not (out / "report_id.pdf").exists()
