@@ -10,11 +10,17 @@ Then, in one process, times the pipeline's ``ingest_files`` (landing + detection
 writing the raw tables into a DuckDB file) and a naive pandas baseline (``read_csv`` of every
 member, ``merge`` of each repeat onto the root by PARENT_KEY), with rows/second and peak memory
 (resident set sampled every 20 ms per phase, and ``ru_maxrss``). The export is generated in a
-child process so that its memory does not count. ``--xlsx-rows`` also times the XLSX reader on
-a Kobo workbook whose roster sheet has that many rows.
+child process so that its memory does not count. ``ingest_files`` stores each section in a
+background thread while the next member is read, so its "seconds by step" ``write`` is only
+the writing left once reading is done.
+
+``--xlsx-rows`` also times the XLSX reader on a Kobo workbook whose roster sheet has that many
+rows: calamine alone on the roster sheet, ``read_sheets`` (every sheet as text), and
+``read_kobo_xlsx``; ``--xlsx-pandas`` adds ``pd.read_excel(dtype=str)``, which ``read_sheets``
+used before it built the text itself (about twice as slow and twice the memory).
 
 Run: ``.venv/bin/python benchmarks/bench_ingest.py [--households 345000] [--roster 1200000]
-[--workdir /tmp/bench_ingest] [--xlsx-rows 1000000]``.
+[--workdir /tmp/bench_ingest] [--xlsx-rows 1000000 [--xlsx-pandas]] [--skip-odk]``.
 """
 
 from __future__ import annotations
@@ -183,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--roster", type=int, default=1_200_000)
     p.add_argument("--workdir", default="/tmp/bench_ingest")
     p.add_argument("--xlsx-rows", type=int, default=0)
+    p.add_argument("--xlsx-pandas", action="store_true")
+    p.add_argument("--skip-odk", action="store_true", help="only the XLSX part")
     p.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     workdir = Path(args.workdir)
@@ -193,6 +201,9 @@ def main(argv: list[str] | None = None) -> None:
         sections = write_national(export, args.households, args.roster)
         print(f"generated {export} ({export.stat().st_size / 2**20:.0f} MiB) in "
               f"{time.perf_counter() - t0:.1f} s: {sections}", flush=True)
+        return
+    if args.skip_odk:
+        xlsx_bench(workdir, args.xlsx_rows, pandas=args.xlsx_pandas)
         return
     if not export.exists():
         subprocess.run([sys.executable, __file__, "--generate-only", "--households",
@@ -214,12 +225,12 @@ def main(argv: list[str] | None = None) -> None:
     print(f"naive / ingest_files: {b_seconds / seconds:.2f}x wall, {b_peak.cpu / peak.cpu:.2f}x "
           f"CPU; load average at the end {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if args.xlsx_rows:
-        xlsx_bench(workdir, args.xlsx_rows)
+        xlsx_bench(workdir, args.xlsx_rows, pandas=args.xlsx_pandas)
 
 
-def xlsx_bench(workdir: Path, rows: int, seed: int = 1) -> None:
+def xlsx_bench(workdir: Path, rows: int, seed: int = 1, pandas: bool = False) -> None:
     """A Kobo XLSX whose roster sheet has ``rows`` rows (main sheet + roster, the other repeats
-    left out): time calamine on the workbook and the whole XLSX reader."""
+    left out): time calamine on the roster sheet, ``read_sheets`` and the whole XLSX reader."""
     from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx, read_sheets
     from parenting_assessment.synth.kobo_xlsx import write_kobo_xlsx
 
@@ -241,17 +252,25 @@ def xlsx_bench(workdir: Path, rows: int, seed: int = 1) -> None:
 
     seconds, peak, raw = timed(lambda: CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
         "roster").to_python())
-    print(f"calamine alone (roster sheet to Python lists): {seconds:.1f} s for {len(raw):,} rows",
-          flush=True)
+    print(f"calamine alone (roster sheet to Python lists): {seconds:.1f} s for {len(raw):,} rows"
+          f"; load average {os.getloadavg()[0]:.1f}", flush=True)
     del raw
     seconds, peak, sheets = timed(lambda: read_sheets(path))
     n = {k: len(v) for k, v in sheets.items()}
     del sheets
-    print(f"calamine (pd.read_excel, dtype=str): {seconds:.1f} s for {n}, peak RSS "
-          f"{gib(peak.peak)}", flush=True)
+    print(f"read_sheets (calamine cells -> Arrow text, all sheets): {seconds:.1f} s, "
+          f"{peak.cpu:.1f} s CPU for {n}, peak RSS {gib(peak.peak)}; load average "
+          f"{os.getloadavg()[0]:.1f}", flush=True)
+    if pandas:
+        seconds, peak, sheets = timed(lambda: pd.read_excel(
+            path, sheet_name=None, dtype=str, keep_default_na=False, engine="calamine"))
+        del sheets
+        print(f"pd.read_excel(dtype=str, engine='calamine'), the former read_sheets: "
+              f"{seconds:.1f} s, peak RSS {gib(peak.peak)}; load average "
+              f"{os.getloadavg()[0]:.1f}", flush=True)
     seconds, peak, export = timed(lambda: read_kobo_xlsx(path, ins, batch="x", sha256="0" * 64))
     print(f"read_kobo_xlsx: {seconds:.1f} s for {export.rows_per_section()}, peak RSS "
-          f"{gib(peak.peak)}")
+          f"{gib(peak.peak)}; load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

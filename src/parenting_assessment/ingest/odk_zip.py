@@ -12,6 +12,8 @@ National exports run to millions of rows, so members are parsed by Arrow's CSV r
 step is a column operation; tables stay Arrow (``ArrowSections``) until written. A member Arrow
 cannot read exactly like Python's csv module (not UTF-8, ragged rows, blank lines, a multi-line
 header) goes through ``detect.csv_table`` instead, which also gives the exact error message.
+``ingest_files`` reads with ``emit``: each section is handed over as soon as it is built, so
+DuckDB stores it while the next member is inflated (in a second thread) and parsed.
 
 The zip is untrusted: entries are checked for zip slip and zip bombs before any is read, and
 members are read into memory with their declared size as a hard limit, never extracted.
@@ -22,7 +24,8 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -50,6 +53,7 @@ from parenting_assessment.ingest.tables import (
     blank,
     canonical_mapping,
     constant,
+    contiguous,
     join_present,
     prefixed,
     read_csv_text,
@@ -66,17 +70,43 @@ CENTRAL_COLUMNS = {"SubmitterID", "SubmitterName", "AttachmentsPresent", "Attach
 KEY_TAIL = r"/(?P<rep>[^/\[\]]+)\[\d+\]$"  # the repeat of a KEY: ``uuid:…/roster[3]``
 
 
-def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
-    """All tables of a Central CSV zip; repeats linked by PARENT_KEY, keys chained."""
-    tables = {name: read_csv_text(path, name, data, "KEY") for name, data in _members(path)}
-    roots = [n for n, c in tables.items() if {"SubmissionDate", "KEY"} <= set(
-        c.table.column_names) and "PARENT_KEY" not in c.table.column_names]
+Emit = Callable[[str, pa.Table], None]
+
+
+def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str,
+                 source_name: str | None = None, emit: Emit | None = None) -> RawExport:
+    """All tables of a Central CSV zip; repeats linked by PARENT_KEY, keys chained.
+
+    ``source_name`` is the ``_source_file`` (default: the file's name). With ``emit``, members
+    are read one at a time and each section's table is handed to ``emit`` as soon as it is
+    final (the root when its member is read, a repeat once its parent is), so that the caller
+    can store it while the next member is parsed; the result is the same. If that read finds a
+    problem, the file is read again member by member in the documented order below, so the
+    error names the same first problem as without ``emit`` (the caller discards what it got).
+    """
+    source = source_name or Path(path).name
+    if emit is None:
+        return _read_whole(path, ins, batch, sha256, source)
+    try:
+        return _read_streaming(path, ins, batch, sha256, source, emit)
+    except IngestError:
+        # every check of the member-by-member read is one of _read_whole's, on the same data:
+        # this raises, with the problem that comes first in _read_whole's order
+        _read_whole(path, ins, batch, sha256, source)
+        raise
+
+
+def _read_whole(path: Path, ins: Instrument, batch: str, sha256: str, source: str) -> RawExport:
+    """Parse every member, find the root, map members to repeats, build repeats in form order."""
+    tables = {name: _parse(path, name, data) for name, data in _members(path)}
+    roots = [n for n, c in tables.items() if _is_root(c.table)]
     if len(roots) != 1:
         raise IngestError(path, f"expected one root table (a CSV with 'SubmissionDate' and 'KEY'),"
                           f" found {len(roots)}: {', '.join(roots) or 'none'}")
     root_name = roots[0]
     form_id = PurePosixPath(root_name).stem
-    main, keys, unknowns = _root(path, root_name, tables.pop(root_name), ins, batch, sha256)
+    main, keys, unknowns = _root(path, root_name, tables.pop(root_name), ins, batch, sha256,
+                                 source)
     out = {MAIN_SECTION: main}
     parent_info = {MAIN_SECTION: (keys, prefixed(f"{root_name}:", main.column("_source_row")))}
     by_section: dict[str, str] = {}
@@ -84,26 +114,111 @@ def read_odk_zip(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
         section = _section_of(name, c.table, form_id, ins)
         if section is None:
             unknowns.setdefault("<files>", []).append(name)
-        elif section in by_section:
-            raise IngestError(path, f"'{name}' and '{by_section[section]}' both hold repeat "
-                              f"'{section}'; the form model cannot tell them apart")
         else:
-            by_section[section] = name
+            _claim(path, by_section, section, name)
     notes: list[str] = []
     for section in ins.sections:  # form order: a parent repeat always comes before its child
         if section not in by_section:
             continue
         name = by_section[section]
         rep, info, unknown, orphans = _repeat(path, name, tables[name], section, ins, out,
-                                              parent_info, batch, sha256)
+                                              parent_info, batch, sha256, source)
         out[section], parent_info[section] = rep, info
         if unknown:
             unknowns[section] = unknown
         if orphans:
-            notes.append(f"{orphans} row(s) of '{name}' have a PARENT_KEY that is not in the "
-                         "parent table; kept with an 'orphan:' row key")
+            notes.append(_orphan_note(orphans, name))
     return RawExport("odk_zip", ArrowSections(_with_empty(out, ins)), _versions(main), unknowns,
                      notes)
+
+
+def _read_streaming(path: Path, ins: Instrument, batch: str, sha256: str, source: str,
+                    emit: Emit) -> RawExport:
+    """``_read_whole`` member by member, emitting each section once it is built.
+
+    Members before the root wait for it (the root's name gives the form id that names repeat
+    files); a repeat waits for its parent's table. A second root, a repeat claimed twice, a
+    parent that never comes: IngestError (``read_odk_zip`` then words it as ``_read_whole``).
+    """
+    root_name = ""
+    out: dict[str, pa.Table] = {}
+    parent_info: dict[str, tuple[Column, Column]] = {}
+    by_section: dict[str, str] = {}
+    early: list[tuple[str, Csv]] = []  # members read before the root
+    waiting: dict[str, Csv] = {}  # repeats whose parent table is not built yet
+    files: list[str] = []
+    built: dict[str, tuple[list[str], int]] = {}  # section -> unknown headers, orphan rows
+    unknowns: dict[str, list[str]] = {}
+
+    def place(name: str, c: Csv) -> None:
+        section = _section_of(name, c.table, PurePosixPath(root_name).stem, ins)
+        if section is None:
+            files.append(name)
+            return
+        _claim(path, by_section, section, name)
+        waiting[section] = c
+        for s in ins.sections:  # form order: a parent is built before its child in one pass
+            if s in waiting and (ins.sections[s].parent or MAIN_SECTION) in out:
+                rep, info, unknown, orphans = _repeat(path, by_section[s], waiting.pop(s), s, ins,
+                                                      out, parent_info, batch, sha256, source)
+                out[s], parent_info[s], built[s] = rep, info, (unknown, orphans)
+                emit(s, rep)
+
+    for name, data in _members(path):
+        c = _parse(path, name, data)
+        del data
+        if _is_root(c.table):
+            if root_name:
+                raise IngestError(path, f"two root tables: '{root_name}' and '{name}'")
+            root_name = name
+            main, keys, unknowns = _root(path, name, c, ins, batch, sha256, source)
+            out[MAIN_SECTION] = main
+            parent_info[MAIN_SECTION] = (keys, prefixed(f"{name}:", main.column("_source_row")))
+            emit(MAIN_SECTION, main)
+            for member in early:
+                place(*member)
+            early.clear()
+        elif root_name:
+            place(name, c)
+        else:
+            early.append((name, c))
+    if not root_name or waiting:
+        raise IngestError(path, "no root table" if not root_name else
+                          f"no parent table for {', '.join(waiting)}")
+    if files:
+        unknowns["<files>"] = files
+    notes: list[str] = []
+    for section in ins.sections:  # as _read_whole: unknown headers and notes in form order
+        if section in built:
+            unknown, orphans = built[section]
+            if unknown:
+                unknowns[section] = unknown
+            if orphans:
+                notes.append(_orphan_note(orphans, by_section[section]))
+    return RawExport("odk_zip", ArrowSections(_with_empty(out, ins)),
+                     _versions(out[MAIN_SECTION]), unknowns, notes)
+
+
+def _parse(path: Path, name: str, data: bytes) -> Csv:
+    """A member as text columns, one chunk per column (the tables built from it then are too)."""
+    c = read_csv_text(path, name, data, "KEY")
+    return Csv(contiguous(c.table), c.lines)
+
+
+def _is_root(t: pa.Table) -> bool:
+    return {"SubmissionDate", "KEY"} <= set(t.column_names) and "PARENT_KEY" not in t.column_names
+
+
+def _claim(path: Path, by_section: dict[str, str], section: str, name: str) -> None:
+    if section in by_section:
+        raise IngestError(path, f"'{name}' and '{by_section[section]}' both hold repeat "
+                          f"'{section}'; the form model cannot tell them apart")
+    by_section[section] = name
+
+
+def _orphan_note(orphans: int, name: str) -> str:
+    return (f"{orphans} row(s) of '{name}' have a PARENT_KEY that is not in the parent table; "
+            "kept with an 'orphan:' row key")
 
 
 def read_odk_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> RawExport:
@@ -114,7 +229,7 @@ def read_odk_csv(path: Path, ins: Instrument, *, batch: str, sha256: str) -> Raw
         head = head[: head.rindex(b"\n")]
     require_delimiter(path, decode(head)[0], "odk_csv")
     src = read_csv_text(path, None, data, "KEY")
-    main, _, unknowns = _root(path, Path(path).name, src, ins, batch, sha256)
+    main, _, unknowns = _root(path, Path(path).name, src, ins, batch, sha256, Path(path).name)
     notes = [main_only_note("ODK Central submissions.csv", ins)] if len(ins.sections) > 1 else []
     return RawExport("odk_csv", ArrowSections(_with_empty({MAIN_SECTION: main}, ins)),
                      _versions(main), unknowns, notes)
@@ -145,26 +260,37 @@ def _relative_path(path: tuple[str, ...], section: str) -> tuple[str, ...]:
 
 # ----------------------------------------------------------------------------- parsing
 def _members(path: Path) -> Iterator[tuple[str, bytes]]:
-    """The CSV members, read in memory one at a time; media and folders are skipped."""
+    """The CSV members, read in memory one at a time; media and folders are skipped.
+
+    The next member is inflated in a second thread while the caller parses this one (zlib
+    releases the GIL); its errors surface when the caller asks for it, as without.
+    """
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             check_archive(path, infos)
-            for info in infos:
-                name = info.filename
-                if info.is_dir() or not name.lower().endswith(".csv") or name.startswith("media/"):
-                    continue
+            members = [i for i in infos if not i.is_dir() and i.filename.lower().endswith(".csv")
+                       and not i.filename.startswith("media/")]
+
+            def read(info: zipfile.ZipInfo) -> bytes:
                 with zf.open(info) as fh:  # reads at most the declared (checked) size
-                    data = fh.read(info.file_size)
-                yield name, data
+                    return fh.read(info.file_size)
+
+            with ThreadPoolExecutor(1, thread_name_prefix="odk-zip") as pool:
+                ahead = pool.submit(read, members[0]) if members else None
+                for k, info in enumerate(members):
+                    data = ahead.result()
+                    ahead = pool.submit(read, members[k + 1]) if k + 1 < len(members) else None
+                    yield info.filename, data
+                    del data
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError,
             RuntimeError) as exc:  # RuntimeError: an encrypted member
         raise IngestError(path, f"a damaged, truncated or encrypted zip archive ({exc})") from exc
 
 
 # ------------------------------------------------------------------------------ tables
-def _root(path: Path, name: str, src: Csv, ins: Instrument, batch: str, sha256: str
-          ) -> tuple[pa.Table, Column, dict[str, list[str]]]:
+def _root(path: Path, name: str, src: Csv, ins: Instrument, batch: str, sha256: str,
+          source: str) -> tuple[pa.Table, Column, dict[str, list[str]]]:
     t, lines = src
     if "KEY" not in t.column_names:
         raise IngestError(path, f"'{name}': required key column 'KEY' is missing")
@@ -187,7 +313,7 @@ def _root(path: Path, name: str, src: Csv, ins: Instrument, batch: str, sha256: 
     n = t.num_rows
     lineage = {
         "_batch": constant(batch, n), "_file_sha256": constant(sha256, n),
-        "_source_file": constant(Path(path).name, n), "_source_sheet": constant(name, n),
+        "_source_file": constant(source, n), "_source_sheet": constant(name, n),
         "_source_row": lines, "_form_version": raw.get("__version__", constant(None, n)),
         "submission_uuid": uuid, "submission_root": pc.if_else(pc.equal(root, ""), uuid, root),
         "_submission_id": _key_number(raw["_id"]) if "_id" in raw else constant(None, n),
@@ -202,7 +328,8 @@ def _root(path: Path, name: str, src: Csv, ins: Instrument, batch: str, sha256: 
 
 def _repeat(path: Path, name: str, src: Csv, section: str, ins: Instrument,
             out: dict[str, pa.Table], parent_info: dict[str, tuple[Column, Column]],
-            batch: str, sha256: str) -> tuple[pa.Table, tuple[Column, Column], list[str], int]:
+            batch: str, sha256: str, source: str
+            ) -> tuple[pa.Table, tuple[Column, Column], list[str], int]:
     t, lines = src
     missing = [c for c in ("PARENT_KEY", "KEY") if c not in t.column_names]
     if missing:
@@ -222,7 +349,7 @@ def _repeat(path: Path, name: str, src: Csv, section: str, ins: Instrument,
     n = t.num_rows
     lineage: dict[str, Column] = {
         "_batch": constant(batch, n), "_file_sha256": constant(sha256, n),
-        "_source_file": constant(Path(path).name, n), "_source_sheet": constant(name, n),
+        "_source_file": constant(source, n), "_source_sheet": constant(name, n),
         "_source_row": lines, **{c: parent.column(c).take(idx) for c in FROM_PARENT},
         "_parent_key": parent.column("_row_key").take(idx), "_parent_row": parent_rows.take(idx),
     }

@@ -1,13 +1,19 @@
 """Ingest a batch: land its files, read them by detected format, write raw tables atomically.
 
-A batch either lands whole or not at all: files are parsed before anything is written, and
-the writes happen in one transaction. A failure marks the batch failed with its one-line
+A batch either lands whole or not at all: the raw tables are written in one transaction that
+commits only once every file has been read. A failure marks the batch failed with its one-line
 message; the landed copy of the file is kept for inspection.
+
+The writes run on a cursor of the connection in a background thread while reading goes on
+(DuckDB, Arrow and zlib release the GIL): a national ODK zip hands over each section as soon as
+it is built, so DuckDB stores the household table while the roster member is still parsed.
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,17 +22,18 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from parenting_assessment.ingest.detect import detect
 from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.ingest.kobo_csv import read_kobo_csv
 from parenting_assessment.ingest.kobo_xlsx import read_kobo_xlsx
 from parenting_assessment.ingest.labels import read_kobo_xlsx_labels
-from parenting_assessment.ingest.landing import land_file
+from parenting_assessment.ingest.landing import LandedFile, land_file
 from parenting_assessment.ingest.legacy_csv import read_kobo_legacy_csv
 from parenting_assessment.ingest.odk_zip import read_odk_csv, read_odk_zip
 from parenting_assessment.ingest.stats_files import read_spss_sav, read_stata_dta
-from parenting_assessment.ingest.tables import RawExport
+from parenting_assessment.ingest.tables import RawExport, for_duckdb
 from parenting_assessment.instrument.model import Instrument
 from parenting_assessment.warehouse import append_by_name, table_exists
 
@@ -37,6 +44,7 @@ READERS: dict[str, Reader] = {
     "odk_zip": read_odk_zip, "odk_csv": read_odk_csv,
     "spss_sav": read_spss_sav, "stata_dta": read_stata_dta,
 }
+STREAMING = {read_odk_zip}  # readers that take ``source_name`` and ``emit`` (sections as built)
 
 
 @dataclass
@@ -48,7 +56,8 @@ class BatchResult:
     message: str = ""
     files: list[dict] = field(default_factory=list)
     rows_per_section: dict[str, int] = field(default_factory=dict)
-    seconds: dict[str, float] = field(default_factory=dict)  # land, read, write
+    # land, read, and write: the writing left once everything is read (most of it overlaps read)
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def lap(self, step: str, since: float) -> float:
         now = time.perf_counter()
@@ -72,60 +81,120 @@ def _record_batch(con: duckdb.DuckDBPyConnection, result: BatchResult) -> None:
                  datetime.now(UTC)])
 
 
+class _Writer:
+    """One transaction on a cursor of ``con``, fed jobs in order by a background thread."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con.cursor()
+        self.con.begin()
+        self.jobs: queue.SimpleQueue[Callable[[duckdb.DuckDBPyConnection], object] | None] = (
+            queue.SimpleQueue())
+        self.error: BaseException | None = None
+        self.open = True
+        self.thread = threading.Thread(target=self._run, name="ingest-writer", daemon=True)
+        self.thread.start()
+
+    def submit(self, job: Callable[[duckdb.DuckDBPyConnection], object]) -> None:
+        if self.error is not None:  # a write failed: stop reading, the batch is rolled back
+            raise self.error
+        self.jobs.put(job)
+
+    def append(self, qualified: str, table: pd.DataFrame | pa.Table) -> None:
+        self.submit(lambda c: append_by_name(
+            c, qualified, for_duckdb(table) if isinstance(table, pa.Table) else table))
+
+    def _run(self) -> None:
+        while (job := self.jobs.get()) is not None:
+            if self.error is None:  # after a failure the rest is skipped, then rolled back
+                try:
+                    job(self.con)
+                except BaseException as exc:  # re-raised by close() in the caller's thread
+                    self.error = exc
+
+    def close(self, *, commit: bool) -> None:
+        """Wait for the jobs, then commit (or roll back); re-raise a failed job's error."""
+        if not self.open:
+            return
+        self.open = False
+        self.jobs.put(None)
+        self.thread.join()
+        try:
+            if commit and self.error is None:
+                self.con.commit()
+            else:
+                self.con.rollback()
+        finally:
+            self.con.close()
+        if commit and self.error is not None:
+            raise self.error
+
+
 def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrument, *,
                  batch: str, landing_dir: Path) -> BatchResult:
     """Land and read ``files`` as one batch; return what was done (never raises IngestError)."""
-    parsed: list[tuple[Path, object, str, RawExport]] = []
     result = BatchResult(batch, "ok")
-    t = time.perf_counter()
+    writer = _Writer(con)
     try:
-        if not files:
-            raise IngestError(batch, "no export files found")
-        for path in files:
-            landed = land_file(path, landing_dir)
-            t = result.lap("land", t)
-            if _already_landed(con, landed.sha256):
-                result.files.append({"file_name": path.name, "sha256": landed.sha256,
-                                     "status": "already landed"})
-                continue
-            try:
-                found = detect(landed.stored)
-                fmt = found.format
-                reader = READERS.get(fmt)
-                if reader is None:
-                    raise IngestError(path, f"detected {found.name}, which cannot be read yet")
-                export = reader(landed.stored, ins, batch=batch, sha256=landed.sha256)
-            except IngestError as exc:  # name the user's file, not the landed copy
-                raise IngestError(path, exc.problem) from exc
-            export.notes.insert(0, f"detected: {found.name}")
-            export.set_source_file(path.name)
-            parsed.append((path, landed, fmt, export))
-            t = result.lap("read", t)
-    except IngestError as exc:
-        result.status, result.message = "failed", str(exc)
-        _record_batch(con, result)
+        t = time.perf_counter()
+        try:
+            if not files:
+                raise IngestError(batch, "no export files found")
+            for path in files:
+                landed = land_file(path, landing_dir)
+                t = result.lap("land", t)
+                if _already_landed(con, landed.sha256):
+                    result.files.append({"file_name": path.name, "sha256": landed.sha256,
+                                         "status": "already landed"})
+                    continue
+                fmt, export = _read(path, landed, ins, batch, writer)
+                for section, n in export.rows_per_section().items():
+                    result.rows_per_section[section] = result.rows_per_section.get(section, 0) + n
+                row = {
+                    "file_name": path.name, "sha256": landed.sha256, "size": landed.size,
+                    "format": fmt, "form_versions": ",".join(export.form_versions),
+                    "rows_per_section": json.dumps(export.rows_per_section(), sort_keys=True),
+                    "unknown_columns": json.dumps(export.unknown_columns, sort_keys=True),
+                    "notes": "; ".join(export.notes),
+                    "batch": batch, "stored_path": str(landed.stored),
+                    "landed_at": datetime.now(UTC),
+                }
+                writer.append("meta.landed_files", pd.DataFrame([row]))
+                result.files.append({**row, "status": "landed"})
+                t = result.lap("read", t)
+        except IngestError as exc:
+            writer.close(commit=False)
+            result.status, result.message = "failed", str(exc)
+            _record_batch(con, result)
+            return result
+        writer.submit(lambda c: _record_batch(c, result))
+        writer.close(commit=True)
+        result.lap("write", t)
         return result
-    con.begin()
+    finally:
+        writer.close(commit=False)  # after an unexpected error: roll back, keep that error
+
+
+def _read(path: Path, landed: LandedFile, ins: Instrument, batch: str,
+          writer: _Writer) -> tuple[str, RawExport]:
+    """Detect and read one landed file; its raw tables go to ``writer`` (as soon as built)."""
+    emitted: set[str] = set()
+
+    def emit(section: str, table: pa.Table) -> None:
+        emitted.add(section)
+        writer.append(f"raw.{section}", table)
+
     try:
-        for path, landed, fmt, export in parsed:
-            for section, n in export.rows_per_section().items():
-                append_by_name(con, f"raw.{section}", export.tables()[section])
-                result.rows_per_section[section] = result.rows_per_section.get(section, 0) + n
-            row = {
-                "file_name": path.name, "sha256": landed.sha256, "size": landed.size,
-                "format": fmt, "form_versions": ",".join(export.form_versions),
-                "rows_per_section": json.dumps(export.rows_per_section(), sort_keys=True),
-                "unknown_columns": json.dumps(export.unknown_columns, sort_keys=True),
-                "notes": "; ".join(export.notes),
-                "batch": batch, "stored_path": str(landed.stored),
-                "landed_at": datetime.now(UTC),
-            }
-            append_by_name(con, "meta.landed_files", pd.DataFrame([row]))
-            result.files.append({**row, "status": "landed"})
-        _record_batch(con, result)
-        con.commit()
-    except Exception:
-        con.rollback()
-        raise
-    result.lap("write", t)
-    return result
+        found = detect(landed.stored)
+        reader = READERS.get(found.format)
+        if reader is None:
+            raise IngestError(path, f"detected {found.name}, which cannot be read yet")
+        streaming = {"source_name": path.name, "emit": emit} if reader in STREAMING else {}
+        export = reader(landed.stored, ins, batch=batch, sha256=landed.sha256, **streaming)
+    except IngestError as exc:  # name the user's file, not the landed copy
+        raise IngestError(path, exc.problem) from exc
+    export.notes.insert(0, f"detected: {found.name}")
+    export.set_source_file(path.name)
+    for section, table in export.tables().items():
+        if section not in emitted:
+            writer.append(f"raw.{section}", table)
+    return found.format, export

@@ -31,6 +31,7 @@ MIN_FORM_MATCH = 0.5
 STR = pa.string()
 NULL = pa.scalar(None, STR)
 Column = pa.Array | pa.ChunkedArray
+ROW_GROUP = 122_880  # DuckDB's rows per row group
 
 
 class ArrowSections(Mapping[str, pd.DataFrame]):
@@ -214,8 +215,10 @@ def arrow_csv(data: bytes, key: str | None = None) -> Csv | None:
     cols = [f"c{i}" for i in range(len(names))]
     try:
         t = pacsv.read_csv(
-            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols, use_threads=__import__("os").environ.get("PT", "1") == "1"),
+            # without a quote no value can hold a line break: Arrow may then split the
+            # file at any line break and parse the parts in parallel
+            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(cols, STR), null_values=[""],
                 strings_can_be_null=True, quoted_strings_can_be_null=True))
@@ -245,6 +248,28 @@ def arrow_csv(data: bytes, key: str | None = None) -> Csv | None:
         return None  # blank lines: let the exact parser number the records
     starts = 2 + np.concatenate(([0], np.cumsum(1 + extra)[:-1])) if n else extra
     return Csv(t, pa.array(starts).cast(STR))
+
+
+def contiguous(t: pa.Table) -> pa.Table:
+    """One chunk per column; ``t`` itself if a column does not fit one chunk (2 GiB of text)."""
+    if all(c.num_chunks <= 1 for c in t.columns):
+        return t
+    try:
+        return t.combine_chunks()
+    except pa.ArrowException:
+        return t
+
+
+def for_duckdb(t: pa.Table) -> pa.Table:
+    """``t`` cut into batches of one DuckDB row group (122,880 rows), without copying text.
+
+    DuckDB stores each scanned batch on its own: columns chunked differently give slivers
+    (storing them costs it a third more CPU), whole row groups need no merging.
+    """
+    t = contiguous(t)
+    if t.num_rows <= ROW_GROUP or any(c.num_chunks > 1 for c in t.columns):
+        return t
+    return pa.Table.from_batches(t.to_batches(max_chunksize=ROW_GROUP), schema=t.schema)
 
 
 def blank(a: Column) -> Column:
