@@ -42,7 +42,7 @@ def read_sheets(path: Path) -> dict[str, pd.DataFrame]:
     The frames are exactly what ``pd.read_excel(path, sheet_name=None, dtype=str,
     keep_default_na=False, engine="calamine")`` returns, built column by column from
     calamine's cells as Arrow strings instead of through pandas' text parser (a million-row
-    sheet: seconds on top of calamine's own parse instead of about a minute and a half). A
+    sheet: about 10 s on top of calamine's own parse instead of about 80 s). A
     sheet this cannot reproduce exactly (a header that pandas would rename, ragged rows, a cell
     of another type) is read by pandas itself. Calamine parses the sheets two at a time in
     threads (it releases the GIL) while the text of a parsed one is built.

@@ -33,7 +33,7 @@ from parenting_assessment.ingest.landing import LandedFile, land_file
 from parenting_assessment.ingest.legacy_csv import read_kobo_legacy_csv
 from parenting_assessment.ingest.odk_zip import read_odk_csv, read_odk_zip
 from parenting_assessment.ingest.stats_files import read_spss_sav, read_stata_dta
-from parenting_assessment.ingest.tables import RawExport, for_duckdb
+from parenting_assessment.ingest.tables import RawExport, contiguous
 from parenting_assessment.instrument.model import Instrument
 from parenting_assessment.warehouse import append_by_name, table_exists
 
@@ -101,7 +101,7 @@ class _Writer:
 
     def append(self, qualified: str, table: pd.DataFrame | pa.Table) -> None:
         self.submit(lambda c: append_by_name(
-            c, qualified, for_duckdb(table) if isinstance(table, pa.Table) else table))
+            c, qualified, contiguous(table) if isinstance(table, pa.Table) else table))
 
     def _run(self) -> None:
         while (job := self.jobs.get()) is not None:

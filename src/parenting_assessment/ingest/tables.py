@@ -31,7 +31,6 @@ MIN_FORM_MATCH = 0.5
 STR = pa.string()
 NULL = pa.scalar(None, STR)
 Column = pa.Array | pa.ChunkedArray
-ROW_GROUP = 122_880  # DuckDB's rows per row group
 
 
 class ArrowSections(Mapping[str, pd.DataFrame]):
@@ -215,7 +214,7 @@ def arrow_csv(data: bytes, key: str | None = None) -> Csv | None:
     cols = [f"c{i}" for i in range(len(names))]
     try:
         t = pacsv.read_csv(
-            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols, use_threads=__import__("os").environ.get("PT", "1") == "1"),
+            pa.py_buffer(data), read_options=pacsv.ReadOptions(column_names=cols),
             # without a quote no value can hold a line break: Arrow may then split the
             # file at any line break and parse the parts in parallel
             parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
@@ -251,25 +250,17 @@ def arrow_csv(data: bytes, key: str | None = None) -> Csv | None:
 
 
 def contiguous(t: pa.Table) -> pa.Table:
-    """One chunk per column; ``t`` itself if a column does not fit one chunk (2 GiB of text)."""
+    """One chunk per column; ``t`` itself if a column does not fit one chunk (2 GiB of text).
+
+    DuckDB scans a table whose columns are chunked differently (CSV blocks next to lineage
+    built whole) in slivers, and storing it then costs about a third more CPU.
+    """
     if all(c.num_chunks <= 1 for c in t.columns):
         return t
     try:
         return t.combine_chunks()
     except pa.ArrowException:
         return t
-
-
-def for_duckdb(t: pa.Table) -> pa.Table:
-    """``t`` cut into batches of one DuckDB row group (122,880 rows), without copying text.
-
-    DuckDB stores each scanned batch on its own: columns chunked differently give slivers
-    (storing them costs it a third more CPU), whole row groups need no merging.
-    """
-    t = contiguous(t)
-    if t.num_rows <= ROW_GROUP or any(c.num_chunks > 1 for c in t.columns):
-        return t
-    return pa.Table.from_batches(t.to_batches(max_chunksize=ROW_GROUP), schema=t.schema)
 
 
 def blank(a: Column) -> Column:
