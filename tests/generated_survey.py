@@ -14,6 +14,9 @@ from parenting_assessment.synth.api import SynthResult
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
+# Every stage that fills the warehouse, without the (slow) report and the HTML side pages.
+WAREHOUSE_STAGES = ("raw_batch", "typed_tables", "validated_tables", "core_model",
+                    "indicator_values", "survey_estimates", "needs_index", "model_results")
 
 
 def survey_resource(raw: Path, frame: Path, base: Path, run_id: str = "t") -> SurveyResource:

@@ -10,19 +10,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from generated_survey import WAREHOUSE_STAGES
 from parenting_assessment.snapshot import publish_snapshot, snapshot_dir
 from parenting_assessment.warehouse import connect
 
-STAGES = (
-    "raw_batch",
-    "typed_tables",
-    "validated_tables",
-    "core_model",
-    "indicator_values",
-    "survey_estimates",
-    "needs_index",
-    "model_results",
-)
+STAGES = WAREHOUSE_STAGES
 
 
 def build(base: Path) -> Path:

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from generated_survey import WAREHOUSE_STAGES
 from parenting_assessment.frame import load_frame
 from parenting_assessment.report import RunInfo, render_report
 
@@ -84,16 +85,7 @@ ROOT = Path(__file__).resolve().parents[2]
 INSTRUMENT = ROOT / "data" / "instrument" / "pemetaan_pengasuhan.xlsx"
 TRICKY_NAME = 'Desa <Baru> & "Jaya"'
 RUN_INFO = RunInfo(run_id="test-run", code_version="test", time="2026-11-27 00:00 UTC")
-STAGES = (
-    "raw_batch",
-    "typed_tables",
-    "validated_tables",
-    "core_model",
-    "indicator_values",
-    "survey_estimates",
-    "needs_index",
-    "model_results",
-)
+STAGES = WAREHOUSE_STAGES
 
 
 @dataclass(frozen=True)
