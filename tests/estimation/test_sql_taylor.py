@@ -64,21 +64,9 @@ def test_sql_equals_taylor_by(data, key):
 
 
 def test_bincount_sums_equal_sql_sums(data):
-    from parenting_assessment.estimates.fast_sums import all_stratum_sums
 
     uv, _ = data
-    con = duckdb.connect()
-    con.execute("create schema indicators")
-    con.register("_uv", uv)
-    con.execute("create table indicators.unit_values as select * from _uv")
-    fast = all_stratum_sums(con, ("sex",))
-    for key in ("total", "sex"):
-        slow = stratum_sums(con, None if key == "total" else key)
-        m = fast[key].merge(slow, on=["indicator_id", "disagg_value", "stratum"],
-                            suffixes=("", "_sql"))
-        assert len(m) == len(slow) == len(fast[key])
-        for col in ("w", "y", "yy", "yw", "ww", "n_unweighted", "n_pos", "wyy", "w_missing"):
-            assert np.allclose(m[col], m[f"{col}_sql"], rtol=1e-12, atol=1e-9), (key, col)
+    _assert_fast_equals_sql(_con(uv), ("sex",))
 
 
 def _con(uv):
