@@ -86,6 +86,9 @@ class _Writer:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con.cursor()
+        # Plain FSST: DuckDB 2.0 tries it on every string segment and then keeps dict_fsst
+        # anyway (same file size on the national export); skipping it saves ~3 CPU-s of 20.
+        self.con.execute("set disabled_compression_methods = 'fsst'")
         self.con.begin()
         self.jobs: queue.SimpleQueue[Callable[[duckdb.DuckDBPyConnection], object] | None] = (
             queue.SimpleQueue())
