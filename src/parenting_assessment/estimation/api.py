@@ -25,6 +25,7 @@ def estimate(
     by: str | list[str] | None = None,
     stat: str = "mean",
     level: float = 0.95,
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
     """Mean, proportion or total of `y` per domain, with Taylor-linearised SE, CI and deff.
 
@@ -38,12 +39,17 @@ def estimate(
     columns: the `by` columns, `estimate, se, ci_low, ci_high, df, deff, n_unweighted,
     N_weighted`, then `ci_degenerate` (proportion at 0 or 1, see `intervals.logit_interval`) and
     `single_psu_strata` (strata with a single PSU, which add no variance; see `taylor_by`).
+
+    `ci_method` (proportions only): "logit" as SAMPLING.md and R `svyciprop(method = "logit")`,
+    or "korn-graubard", the Clopper–Pearson interval on the effective sample size of the NCHS
+    standard for proportions (`intervals.korn_graubard_interval`), which keeps a binomial floor
+    where a small domain's SE is too small to trust (docs/statistics.md).
     """
     if isinstance(data, duckdb.DuckDBPyRelation):
         data = data.df()
     if not isinstance(data, pd.DataFrame):
         raise ValueError(f"data must be a pandas DataFrame or a DuckDB relation, not {type(data)}")
-    check_stat(stat, level)
+    check_stat(stat, level, ci_method)
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
     check_columns(data, [y, weight, strata, psu, fpc, *by_cols])
     if len(set(by_cols)) != len(by_cols):
@@ -74,4 +80,5 @@ def estimate(
         design=design,
         stat=stat,
         level=level,
+        ci_method=ci_method,
     )

@@ -7,7 +7,10 @@ formulas on already-aggregated arrays: they never see unit-level data.
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import beta as beta_dist
 from scipy.stats import t as student_t
+
+CI_METHODS = ("logit", "korn-graubard")
 
 
 def t_quantile(level: float, df: float) -> float:
@@ -52,6 +55,51 @@ def logit_interval(
     low[degenerate] = p[degenerate]
     high[degenerate] = p[degenerate]
     return low, high, degenerate
+
+
+def korn_graubard_interval(
+    p: np.ndarray, se: np.ndarray, n: np.ndarray, df: float, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Korn–Graubard (1998) interval as the NCHS standard for proportions applies it.
+
+    Why offer it next to the logit interval of SAMPLING.md: a (p̂, SE) interval fails for rare,
+    household-clustered outcomes in small domains, where a sample often holds no positive unit in
+    the heavy-weight stratum and both p̂ and SE come out small (docs/statistics.md measures it).
+    Korn–Graubard is a Clopper–Pearson interval on the effective sample size, so it keeps a
+    binomial floor on the uncertainty. As in Parker et al. (2017), NCHS Vital Health Stat
+    2(175):
+
+    * n_eff = p(1 − p)/SE², set to n when the design effect is below 1 or p is 0 or 1
+      (n = unweighted units in the domain);
+    * degrees-of-freedom adjustment n_eff,df = min(n, n_eff · (t_{n−1} / t_df)²);
+    * x = p · n_eff,df; bounds Beta(α/2; x, n_eff,df − x + 1) and Beta(1 − α/2; x + 1,
+      n_eff,df − x), with 0 (or 1) when x = 0 (or x = n_eff,df).
+
+    The cap at n is our reading (the adjustment never makes the interval narrower than an SRS
+    of the n units). R's `svyciprop(method = "beta")` is the same without the floor and cap.
+    The interval is never degenerate: at p = 0 its upper bound is 1 − (α/2)^(1/n).
+    """
+    p = np.asarray(p, dtype=float)
+    se = np.asarray(se, dtype=float)
+    n = np.asarray(n, dtype=float)
+    alpha = 1.0 - level
+    low = np.full(p.shape, np.nan)
+    high = np.full(p.shape, np.nan)
+    ok = np.isfinite(p) & (n >= 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1.0 - p) / se**2
+        floored = ~(n_eff < n) | ~np.isfinite(n_eff) | (p <= 0.0) | (p >= 1.0)
+        n_eff = np.where(floored, n, n_eff)
+        t_n = student_t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))
+        t_df = student_t.ppf(1.0 - alpha / 2.0, df) if df > 0 else np.nan
+        n_eff = np.minimum(n, n_eff * (t_n / t_df) ** 2)
+        x = p * n_eff
+        lo = beta_dist.ppf(alpha / 2.0, x, n_eff - x + 1.0)
+        hi = beta_dist.ppf(1.0 - alpha / 2.0, x + 1.0, n_eff - x)
+    lo = np.where(x <= 0.0, 0.0, lo)
+    hi = np.where(x >= n_eff, 1.0, hi)
+    low[ok], high[ok] = lo[ok], hi[ok]
+    return low, high
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

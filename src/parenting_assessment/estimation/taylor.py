@@ -37,10 +37,14 @@ RESULT_COLUMNS = [
 ]
 
 
-def check_stat(stat: str, level: float) -> None:
-    """Reject an unknown statistic or confidence level early, with a one-line message."""
+def check_stat(stat: str, level: float, ci_method: str = "logit") -> None:
+    """Reject an unknown statistic, interval method or level early, with a one-line message."""
     if stat not in STATS:
         raise ValueError(f"stat must be one of {STATS}, got {stat!r}")
+    if ci_method not in intervals.CI_METHODS:
+        raise ValueError(f"ci_method must be one of {intervals.CI_METHODS}, got {ci_method!r}")
+    if ci_method != "logit" and stat != "proportion":
+        raise ValueError(f"ci_method={ci_method!r} applies to stat='proportion' only")
     if not 0.0 < level < 1.0:
         raise ValueError(f"level must be strictly between 0 and 1, got {level!r}")
 
@@ -64,6 +68,7 @@ def taylor_by(
     design: pd.DataFrame,
     stat: str = "mean",
     level: float = 0.95,
+    ci_method: str = "logit",
 ) -> pd.DataFrame:
     """Estimate `stat` of `y` in every domain of `df`, against a household design given apart.
 
@@ -84,7 +89,7 @@ def taylor_by(
     so the report can show that the SE is understated. Degrees of freedom are those of the whole
     design, Σ n_h − H, for every domain (as `svyby` with `degf(design)`).
     """
-    check_stat(stat, level)
+    check_stat(stat, level, ci_method)
     check_columns(df, [y, weight, stratum, psu, *domains])
     if len(design) == 0:
         raise ValueError("design table is empty")
@@ -172,7 +177,11 @@ def taylor_by(
 
     # --- intervals and design effect ------------------------------------------------------------
     t = intervals.t_quantile(level, design_df)
-    if stat == "proportion":
+    if stat == "proportion" and ci_method == "korn-graubard":
+        low, high = intervals.korn_graubard_interval(est, se, n_unw.astype(float), design_df,
+                                                     level)
+        degenerate = np.zeros(n_dom, dtype=bool)
+    elif stat == "proportion":
         low, high, degenerate = intervals.logit_interval(est, se, t)
     else:
         low, high = intervals.wald_interval(est, se, t)
