@@ -11,7 +11,9 @@ village, averaged. That ratio separates the two reasons an interval can undercov
 estimator that is too small (ratio below 1) or a sampling distribution too skewed for a
 symmetric-on-the-logit-scale interval (ratio about 1 but coverage low). ``coverage_kg_pct`` is
 the coverage of the Korn–Graubard interval (NCHS standard for proportions, the
-``ci_method="korn-graubard"`` option) computed from the same estimates and SEs.
+``ci_method="korn-graubard"`` option) computed from the same estimates and SEs;
+``coverage_jd_pct`` that of the Jeffreys interval on n/deff with the design effect of the
+village's district (``ci_method="jeffreys", deff_by="district"``).
 
 ``--take-factor`` multiplies every stratum's sample take (capped at the listing count), to show
 how coverage approaches 95 % as the village samples grow.
@@ -89,6 +91,12 @@ def one_replicate(frame: pd.DataFrame, pop, rng: np.random.Generator) -> pd.Data
                        by="village", stat="proportion")
         est["kg_low"], est["kg_high"] = korn_graubard_interval(
             est["estimate"], est["se"], est["n_unweighted"], float(est["df"].iloc[0]), 0.95)
+        full["district"] = full["kode_kemendagri"].str[:5]
+        pooled = estimate(full, "y", weight="w", strata="stratum_id", psu="hh", fpc="N_h",
+                          by="village", stat="proportion", ci_method="jeffreys",
+                          deff_by="district")
+        assert (pooled["village"].to_numpy() == est["village"].to_numpy()).all()
+        est["jd_low"], est["jd_high"] = pooled["ci_low"], pooled["ci_high"]
         est["indicator_id"] = ind
         out.append(est.rename(columns={"village": "kode_kemendagri"}))
     return pd.concat(out, ignore_index=True)
@@ -114,6 +122,8 @@ def run_study(reps: int, seed: int = 20261127, take_factor: float = 1.0) -> pd.D
     res["covered"] = (100 * res["ci_low"] <= res["truth"]) & (res["truth"] <= 100 * res["ci_high"])
     res["covered_kg"] = (100 * res["kg_low"] <= res["truth"]) & (
         res["truth"] <= 100 * res["kg_high"])
+    res["covered_jd"] = (100 * res["jd_low"] <= res["truth"]) & (
+        res["truth"] <= 100 * res["jd_high"])
     res["se2"] = (100 * res["se"]) ** 2
     by_village = res.groupby(["indicator_id", "kode_kemendagri"]).agg(
         mean_est=("estimate", "mean"), sd=("estimate", "std"), truth=("truth", "first"),
@@ -122,8 +132,9 @@ def run_study(reps: int, seed: int = 20261127, take_factor: float = 1.0) -> pd.D
         by_village["sd"] / np.sqrt(by_village["n"]))
     summary = res.groupby("indicator_id").agg(intervals=("covered", "size"),
                                               coverage_pct=("covered", "mean"),
-                                              coverage_kg_pct=("covered_kg", "mean"))
-    summary[["coverage_pct", "coverage_kg_pct"]] *= 100
+                                              coverage_kg_pct=("covered_kg", "mean"),
+                                              coverage_jd_pct=("covered_jd", "mean"))
+    summary[["coverage_pct", "coverage_kg_pct", "coverage_jd_pct"]] *= 100
     bias = (by_village["mean_est"] - by_village["truth"]).groupby("indicator_id")
     summary["mean_bias_pp"] = bias.mean()
     summary["mean_abs_bias_pp"] = bias.apply(lambda s: s.abs().mean())

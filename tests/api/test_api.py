@@ -30,8 +30,10 @@ def test_package_exports_the_api_lazily():
                                            ("district_code", "district")])
 def test_estimate_on_unit_values_reproduces_the_report(default_warehouse, indicator, by, level):
     uv = api.unit_values(indicator)
+    # Village intervals are Jeffreys on n/deff with the district's deff (docs/statistics.md).
+    interval = {"ci_method": "jeffreys", "deff_by": "district_code"} if level == "village" else {}
     mine = api.estimate(uv, "y", weight="weight", strata="stratum", psu="psu", fpc="fpc", by=by,
-                        stat="proportion").set_index(by)
+                        stat="proportion", **interval).set_index(by)
     report = api.estimates(indicator, level=level).set_index("area_code")
     report = report[report["n_unweighted"] > 0].loc[mine.index]
     for col in ("estimate", "se", "ci_low", "ci_high"):

@@ -1,12 +1,14 @@
 """Simulation study (slow; ``make test-all`` or ``pytest -m slow``): 200 samples from one
 known population, drawn as the design says, estimated with the public ``estimate``.
 
-The headline village indicator (lb_parent_abroad, n ≥ 50 children in almost every village)
-must reach nominal coverage; every indicator must be unbiased to within ratio-estimator
-order 1/n; the SEs must equal the empirical SDs. The rarer, household-clustered indicators
-undercover at the bundled design's village takes (18 pmi + 12 non_pmi households) and approach
-nominal coverage when the takes grow; the printed table documents it (see
-benchmarks/simulation_coverage.py and docs/statistics.md).
+The village intervals the report publishes (Jeffreys on n/deff with the district's design
+effect) must cover the true village values 93–97 % of the time for every indicator; every
+indicator must be unbiased to within ratio-estimator order 1/n; the SEs must equal the
+empirical SDs. The logit interval of SAMPLING.md, kept for districts and overall, reaches
+nominal coverage at village level only for the headline indicator: the rarer,
+household-clustered ones undercover at the bundled design's takes (18 pmi + 12 non_pmi
+households); the printed table documents it (benchmarks/simulation_coverage.py,
+docs/statistics.md).
 """
 
 import sys
@@ -24,6 +26,7 @@ def test_intervals_cover_true_village_values():
     summary = simulation_coverage.run_study(reps=200).set_index("indicator_id")
     print(summary.to_string())
     assert (summary["intervals"] == 200 * 42).all()
+    assert summary["coverage_jd_pct"].between(93.0, 97.0).all()
     assert 93.0 <= summary.loc["lb_parent_abroad", "coverage_pct"] <= 97.0
     assert (summary["mean_abs_bias_pp"] < 1.0).all()
     assert (summary["mean_bias_pp"].abs() < 0.5).all()
@@ -51,3 +54,4 @@ def test_coverage_approaches_nominal_as_village_samples_grow():
     assert (large["coverage_pct"] > base["coverage_pct"]).loc[
         ["care_grandparent_primary", "ecd_books_3plus", "edu_school_attendance"]].all()
     assert large["coverage_pct"].between(90.0, 97.0).all()
+    assert large["coverage_jd_pct"].between(93.0, 97.0).all()

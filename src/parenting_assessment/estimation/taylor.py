@@ -181,6 +181,10 @@ def taylor_by(
         low, high = intervals.korn_graubard_interval(est, se, n_unw.astype(float), design_df,
                                                      level)
         degenerate = np.zeros(n_dom, dtype=bool)
+    elif stat == "proportion" and ci_method == "jeffreys":
+        low, high = intervals.jeffreys_interval(
+            est, n_unw, intervals.srs_design_effect(est, se, n_unw), design_df, level)
+        degenerate = np.zeros(n_dom, dtype=bool)
     elif stat == "proportion":
         low, high, degenerate = intervals.logit_interval(est, se, t)
     else:

@@ -1,8 +1,9 @@
-"""The Korn–Graubard interval option of `estimate()` against independent Clopper–Pearson code.
+"""The Korn–Graubard and Jeffreys interval options of `estimate()` against independent code.
 
-statsmodels' `proportion_confint(method="beta")` is the oracle: on a simple random sample the
-effective sample size of the NCHS standard is known in closed form, so the survey interval must
-equal a plain binomial Clopper–Pearson interval on that many trials.
+statsmodels' `proportion_confint` (methods "beta" and "jeffreys") is the oracle: on a simple
+random sample the effective sample size is known in closed form, so the survey interval must
+equal the plain binomial interval on that many trials; with `deff_by`, the design effect is
+recomputed here from the district estimate's SE.
 """
 
 from __future__ import annotations
@@ -94,3 +95,58 @@ def test_estimates_and_ses_do_not_depend_on_the_interval_method():
 def test_unknown_or_misapplied_interval_method_is_a_clear_error(kwargs, message):
     with pytest.raises(ValueError, match=message):
         estimate(srs([0, 1, 1]), "y", weight="w", **kwargs)
+
+
+def test_jeffreys_on_srs_equals_the_binomial_jeffreys_interval_on_n_minus_one_trials():
+    # Same closed form as above: own design effect n/(n − 1), so n_eff = n − 1 and df = n − 1.
+    rng = np.random.default_rng(11)
+    for n in (15, 60, 240):
+        y = (rng.random(n) < 0.25).astype(int)
+        y[:2] = [0, 1]
+        got = estimate(srs(list(y)), "y", weight="w", stat="proportion",
+                       ci_method="jeffreys").iloc[0]
+        low, high = proportion_confint(y.mean() * (n - 1), n - 1, alpha=0.05, method="jeffreys")
+        assert (got["ci_low"], got["ci_high"]) == pytest.approx((low, high), abs=1e-9)
+
+
+def villages_in_districts(seed: int) -> pd.DataFrame:
+    """Two districts × four villages × two strata of households with 1–4 children each."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in ("D1", "D2"):
+        for v in range(4):
+            for s, (n_hh, listed, rate) in {"pmi": (8, 40, 0.5), "non": (6, 150, 0.1)}.items():
+                for hh in range(n_hh):
+                    positive = rng.random() < rate  # the outcome is shared by the household
+                    for _ in range(rng.integers(1, 5)):
+                        rows.append((d, f"{d}v{v}", f"{d}v{v}{s}", f"{d}v{v}{s}{hh}",
+                                     listed / n_hh, listed, int(positive)))
+    return pd.DataFrame(rows, columns=["district", "village", "stratum", "hh", "w", "N", "y"])
+
+
+def test_deff_by_uses_the_district_design_effect_for_every_village_of_the_district():
+    data = villages_in_districts(5)
+    kw = dict(weight="w", strata="stratum", psu="hh", fpc="N", stat="proportion")
+    got = estimate(data, "y", by="village", ci_method="jeffreys", deff_by="district", **kw)
+    district = estimate(data, "y", by="district", **kw).set_index("district")
+    for _, v in got.iterrows():
+        d = district.loc[v["village"][:2]]
+        deff = d["se"] ** 2 * d["n_unweighted"] / (d["estimate"] * (1 - d["estimate"]))
+        n = v["n_unweighted"]
+        n_star = n / deff * (student_t.ppf(0.975, n - 1) / student_t.ppf(0.975, v["df"])) ** 2
+        low, high = proportion_confint(v["estimate"] * n_star, n_star, method="jeffreys")
+        if v["estimate"] == 0:
+            low = 0.0
+        assert (v["ci_low"], v["ci_high"]) == pytest.approx((low, high), abs=1e-9)
+    # estimates and SEs are those of the default call
+    plain = estimate(data, "y", by="village", **kw)
+    assert np.allclose(got[["estimate", "se"]], plain[["estimate", "se"]], equal_nan=True)
+
+
+def test_deff_by_must_be_constant_within_a_domain_and_needs_jeffreys():
+    data = villages_in_districts(6)
+    kw = dict(weight="w", strata="stratum", psu="hh", stat="proportion")
+    with pytest.raises(ValueError, match="must be constant within each domain"):
+        estimate(data, "y", by="district", ci_method="jeffreys", deff_by="village", **kw)
+    with pytest.raises(ValueError, match="applies to ci_method='jeffreys' only"):
+        estimate(data, "y", by="village", deff_by="district", **kw)
