@@ -7,12 +7,14 @@ so the file has exactly the Central shape (same headers, split columns, KEY/PARE
 The pool is drawn so that the roster averages 1.2M / 345k rows per household.
 
 Then, in one process, times the pipeline's ``ingest_files`` (landing + detection + reading +
-writing the raw tables into a DuckDB file) and a naive pandas baseline (``read_csv`` of every
+writing the raw layer: Parquet files next to the DuckDB file, recorded in it, with a ``raw`` view
+per section) and a naive pandas baseline (``read_csv`` of every
 member, ``merge`` of each repeat onto the root by PARENT_KEY), with rows/second and peak memory
 (resident set sampled every 20 ms per phase, and ``ru_maxrss``). The export is generated in a
-child process so that its memory does not count. ``ingest_files`` stores each section in a
+child process so that its memory does not count. ``ingest_files`` writes each section in a
 background thread while the next member is read, so its "seconds by step" ``write`` is only
-the writing left once reading is done.
+the writing left once reading is done. It then counts the rows through the ``raw`` views (the
+first read a later stage makes), to show the files are complete and what reading them costs.
 
 ``--xlsx-rows`` also times the XLSX reader on a Kobo workbook whose roster sheet has that many
 rows: calamine alone on the roster sheet, ``read_sheets`` (every sheet as text), and
@@ -179,6 +181,22 @@ def ingest(path: Path, workdir: Path) -> object:
     return result
 
 
+def scan_raw(workdir: Path, expected: dict[str, int]) -> None:
+    """Count every section through its ``raw`` view and hash one text column of each."""
+    from parenting_assessment.warehouse import connect
+
+    t0 = time.perf_counter()
+    with connect(workdir / "warehouse.duckdb", read_only=True) as con:
+        for section, n in expected.items():
+            got = con.execute(f"select count(*), count(distinct _row_key) from raw.{section}"
+                              ).fetchone()
+            if got != (n, n):
+                raise SystemExit(f"raw.{section}: {got} rows/keys, expected {n}")
+    size = sum(p.stat().st_size for p in (workdir / "warehouse.duckdb.raw").rglob("*"))
+    print(f"raw layer: {size / 2**20:,.0f} MiB of Parquet; every section counted and its row "
+          f"keys checked distinct through the views in {time.perf_counter() - t0:.1f} s")
+
+
 def gib(n: float) -> str:
     return f"{n / 2**30:.2f} GiB"
 
@@ -211,13 +229,15 @@ def main(argv: list[str] | None = None) -> None:
                         str(workdir)], check=True)
     for old in ("warehouse.duckdb", "warehouse.duckdb.wal"):
         (workdir / old).unlink(missing_ok=True)
-    subprocess.run(["rm", "-rf", str(workdir / "landing")], check=True)
+    for folder in ("landing", "warehouse.duckdb.raw"):
+        subprocess.run(["rm", "-rf", str(workdir / folder)], check=True)
     seconds, peak, result = timed(lambda: ingest(export, workdir))
     rows = sum(result.rows_per_section.values())
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     print(f"ingest_files: {seconds:.1f} s wall, {peak.cpu:.1f} s CPU, {rows:,} rows "
           f"({rows / seconds:,.0f} rows/s); peak RSS {gib(peak.peak)} (ru_maxrss {gib(maxrss)})"
           f"; {result.rows_per_section}; seconds by step {result.seconds}", flush=True)
+    scan_raw(workdir, result.rows_per_section)
     b_seconds, b_peak, merged = timed(lambda: naive_baseline(export))
     print(f"naive pandas: {b_seconds:.1f} s wall, {b_peak.cpu:.1f} s CPU "
           f"({rows / b_seconds:,.0f} rows/s); peak RSS {gib(b_peak.peak)} "
