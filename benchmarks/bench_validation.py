@@ -95,6 +95,7 @@ def replicate(con, copies: int, villages: int) -> None:
     for s in SECTIONS:
         con.execute(f"drop table typed.{s}")
         con.execute(f"alter table typed._big_{s} rename to {s}")
+        con.execute(f"drop view if exists raw.{s}")  # the ingested Parquet layer's view
         con.execute(f"create or replace table raw.{s} as select _row_key from typed.{s}")
     con.execute("""create or replace table typed.duplicates as
         select d.* replace (submission_uuid || '-' || lpad(rep::varchar, 4, '0') as
