@@ -30,8 +30,10 @@ sampled cell (whole call time / cells drawn, so it charges the fixed cost and th
 domain to the drawn cells) against ours per cell.
 
 Compared on the drawn cells: estimate, SE and CI bounds (proportion scale; ours is in percent)
-and the degrees of freedom. samplics' proportion interval is the same method as ours (logit,
-t quantile at the design degrees of freedom, [p, p] for p = 0 or 1), so CIs are compared too.
+and the degrees of freedom. samplics' proportion interval is the logit interval (t quantile at
+the design degrees of freedom, [p, p] for p = 0 or 1), which the stage publishes for district and
+overall cells; village cells publish the Jeffreys interval on n/deff instead
+(docs/statistics.md), so the CIs compared are the logit interval of our estimate and SE.
 
 Run: ``.venv/bin/python benchmarks/bench_estimates.py [--db file] [--samplics-calls 2]``
 (~15 minutes on 2 cores; ``--samplics-calls 0`` skips samplics).
@@ -52,6 +54,7 @@ import numpy as np
 import pandas as pd
 
 from parenting_assessment.estimates.run import DISAGG_KEYS, LEVELS, estimate_all
+from parenting_assessment.estimation import intervals
 from parenting_assessment.indicators.catalogue import load_catalogue
 
 VILLAGES, HOUSEHOLDS = 400, 345_000
@@ -314,6 +317,13 @@ def run(con: duckdb.DuckDBPyConnection, hh: pd.DataFrame, frame: pd.DataFrame,
                     & (ours["disagg_key"] == key)]
         m = r["result"].merge(mine, on=["area_code", "disagg_value"], how="left")
         assert len(m) == len(domains) and m["estimate"].notna().all(), (ind, level, key)
+        # samplics gives the logit interval; the report's village cells publish the Jeffreys
+        # interval on n/deff (docs/statistics.md), so compare like with like: the logit
+        # interval of our estimate and SE (what every district and overall cell publishes).
+        lo, hi, _ = intervals.logit_interval(
+            m["estimate"].to_numpy() / 100, m["se"].to_numpy() / 100,
+            intervals.t_quantile(0.95, float(m["df"].iloc[0])))
+        m["ci_low"], m["ci_high"] = 100 * lo, 100 * hi
         for c in diffs:
             diffs[c] = max(diffs[c], float((m[c] / 100 - m[f"{c}_s"]).abs().max()))
         df_equal &= bool((m["df"] == r["df"]).all())
@@ -349,7 +359,7 @@ def run(con: duckdb.DuckDBPyConnection, hh: pd.DataFrame, frame: pd.DataFrame,
     print(f"ratio samplics/ours: full loop {full / ours_s:,.0f}× (extrapolated / measured "
           f"median); per cell {per_cell_measured:.2f} s vs {per_cell_ours * 1e3:.3f} ms = "
           f"{per_cell_measured / per_cell_ours:,.0f}× (measured per drawn cell / ours per cell)")
-    print("max |samplics − ours| on the drawn cells (proportion scale): "
+    print("max |samplics − ours| on the drawn cells (proportion scale; CIs: logit): "
           + ", ".join(f"{k} {v:.2e}" for k, v in diffs.items())
           + f"; degrees of freedom equal: {df_equal}")
 
