@@ -13,7 +13,7 @@ symmetric-on-the-logit-scale interval (ratio about 1 but coverage low). ``covera
 the coverage of the Korn–Graubard interval (NCHS standard for proportions, the
 ``ci_method="korn-graubard"`` option) computed from the same estimates and SEs;
 ``coverage_jd_pct`` that of the Jeffreys interval on n/deff with the design effect of the
-village's district (``ci_method="jeffreys", deff_by="district"``).
+village's district (``ci_method="jeffreys", deff_by={"village": "district"}``).
 
 ``--take-factor`` multiplies every stratum's sample take (capped at the listing count), to show
 how coverage approaches 95 % as the village samples grow.
@@ -94,7 +94,7 @@ def one_replicate(frame: pd.DataFrame, pop, rng: np.random.Generator) -> pd.Data
         full["district"] = full["kode_kemendagri"].str[:5]
         pooled = estimate(full, "y", weight="w", strata="stratum_id", psu="hh", fpc="N_h",
                           by="village", stat="proportion", ci_method="jeffreys",
-                          deff_by="district")
+                          deff_by={"village": "district"})
         assert (pooled["village"].to_numpy() == est["village"].to_numpy()).all()
         est["jd_low"], est["jd_high"] = pooled["ci_low"], pooled["ci_high"]
         est["indicator_id"] = ind

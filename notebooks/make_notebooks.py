@@ -330,12 +330,14 @@ DOMAIN: list[Cell] = [
         DuckDB. Recomputing them from the unit values with the public `estimate()` must give the
         same numbers — to floating-point precision, and the same published text. A village's
         interval is the Jeffreys interval on n/deff with its district's design effect
-        (`ci_method="jeffreys", deff_by="district_code"`; why: `docs/statistics.md`).
+        (`ci_method="jeffreys", deff_by={"village_code": "district_code"}`; why:
+        `docs/statistics.md`).
     '''),
     code('''
         report = api.estimates(INDICATOR, level="village")
         mine = publishable(api.estimate(uv, "y", by="village_code", **DESIGN,
-                                        ci_method="jeffreys", deff_by="district_code"))
+                                        ci_method="jeffreys",
+                                        deff_by={"village_code": "district_code"}))
         mine = mine.set_index("village_code")
         pick = report.sort_values(["n_unweighted", "area_code"], ascending=[False, True]).iloc[0]
         ours = mine.loc[pick["area_code"]]
@@ -355,7 +357,7 @@ DOMAIN: list[Cell] = [
             Village intervals in the report are Jeffreys on n/deff with the district's design
             effect (docs/statistics.md); districts and overall use the logit interval.
             """
-            interval = ({"ci_method": "jeffreys", "deff_by": "district_code"}
+            interval = ({"ci_method": "jeffreys", "deff_by": {"village_code": "district_code"}}
                         if level == "village" else {})
             ours = publishable(api.estimate(uv, "y", by=by, **DESIGN, **interval)).set_index(by)
             theirs = api.estimates(INDICATOR, level=level).set_index("area_code")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from parenting_assessment.ingest import raw_layer
 from parenting_assessment.ingest.columns import GEO_PARTS, LINEAGE
 from parenting_assessment.instrument.model import MAIN_SECTION, Field, Instrument
 from parenting_assessment.warehouse import table_exists
@@ -55,6 +56,7 @@ def _casts(f: Field, ins: Instrument) -> list[tuple[str, str, str | None]]:
 
 def build_typed(con: duckdb.DuckDBPyConnection, ins: Instrument) -> dict[str, int]:
     """Create ``typed.<section>`` for every section; return row counts."""
+    raw_layer.refresh(con)  # the raw views follow the warehouse if its folder moved
     _dedupe(con)
     counts: dict[str, int] = {}
     failures: list[str] = []

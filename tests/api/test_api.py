@@ -31,7 +31,8 @@ def test_package_exports_the_api_lazily():
 def test_estimate_on_unit_values_reproduces_the_report(default_warehouse, indicator, by, level):
     uv = api.unit_values(indicator)
     # Village intervals are Jeffreys on n/deff with the district's deff (docs/statistics.md).
-    interval = {"ci_method": "jeffreys", "deff_by": "district_code"} if level == "village" else {}
+    interval = {"ci_method": "jeffreys",
+                "deff_by": {"village_code": "district_code"}} if level == "village" else {}
     mine = api.estimate(uv, "y", weight="weight", strata="stratum", psu="psu", fpc="fpc", by=by,
                         stat="proportion", **interval).set_index(by)
     report = api.estimates(indicator, level=level).set_index("area_code")
@@ -40,6 +41,21 @@ def test_estimate_on_unit_values_reproduces_the_report(default_warehouse, indica
         assert np.allclose(100 * mine[col], report[col], atol=1e-9, equal_nan=True), col
     assert (mine["n_unweighted"] == report["n_unweighted"]).all()
     assert np.allclose(mine["N_weighted"], report["N_weighted"])
+
+
+@pytest.mark.parametrize("key", ["sex", "cg"])
+def test_village_cells_by_disaggregation_reproduce_the_report(default_warehouse, key):
+    """Village × key cells: the Jeffreys interval takes the district × key design effect."""
+    uv = api.unit_values("lb_parent_abroad")
+    mine = api.estimate(uv, "y", weight="weight", strata="stratum", psu="psu", fpc="fpc",
+                        by=["village_code", key], stat="proportion", ci_method="jeffreys",
+                        deff_by={"village_code": "district_code"})
+    report = api.estimates("lb_parent_abroad", level="village", by=key)
+    both = report.merge(mine.rename(columns={"village_code": "area_code", key: "disagg_value"}),
+                        on=["area_code", "disagg_value"], suffixes=("", "_mine"))
+    assert len(both) == len(mine) == (report["n_unweighted"] > 0).sum() >= 10
+    for col in ("estimate", "se", "ci_low", "ci_high"):
+        assert np.allclose(100 * both[f"{col}_mine"], both[col], atol=1e-9), col
 
 
 def test_padding_keeps_every_household_in_the_design(default_warehouse):

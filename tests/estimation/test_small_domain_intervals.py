@@ -127,13 +127,15 @@ def villages_in_districts(seed: int) -> pd.DataFrame:
 def test_deff_by_uses_the_district_design_effect_for_every_village_of_the_district():
     data = villages_in_districts(5)
     kw = dict(weight="w", strata="stratum", psu="hh", fpc="N", stat="proportion")
-    got = estimate(data, "y", by="village", ci_method="jeffreys", deff_by="district", **kw)
+    got = estimate(data, "y", by="village", ci_method="jeffreys",
+                   deff_by={"village": "district"}, **kw)
     district = estimate(data, "y", by="district", **kw).set_index("district")
     for _, v in got.iterrows():
         d = district.loc[v["village"][:2]]
         deff = d["se"] ** 2 * d["n_unweighted"] / (d["estimate"] * (1 - d["estimate"]))
         n = v["n_unweighted"]
-        n_star = n / deff * (student_t.ppf(0.975, n - 1) / student_t.ppf(0.975, v["df"])) ** 2
+        ratio = (student_t.ppf(0.975, n - 1) / student_t.ppf(0.975, v["df"])) ** 2
+        n_star = n / deff * min(1.0, ratio)  # a small domain gains no cases from the df
         low, high = proportion_confint(v["estimate"] * n_star, n_star, method="jeffreys")
         if v["estimate"] == 0:
             low = 0.0
@@ -143,10 +145,44 @@ def test_deff_by_uses_the_district_design_effect_for_every_village_of_the_distri
     assert np.allclose(got[["estimate", "se"]], plain[["estimate", "se"]], equal_nan=True)
 
 
-def test_deff_by_must_be_constant_within_a_domain_and_needs_jeffreys():
+def test_deff_by_must_map_a_by_column_to_a_coarser_one_and_needs_jeffreys():
     data = villages_in_districts(6)
     kw = dict(weight="w", strata="stratum", psu="hh", stat="proportion")
-    with pytest.raises(ValueError, match="must be constant within each domain"):
-        estimate(data, "y", by="district", ci_method="jeffreys", deff_by="village", **kw)
+    with pytest.raises(ValueError, match="must be constant within each value of 'district'"):
+        estimate(data, "y", by="district", ci_method="jeffreys",
+                 deff_by={"district": "village"}, **kw)
+    with pytest.raises(ValueError, match="must map one `by` column to a coarser column"):
+        estimate(data, "y", by="village", ci_method="jeffreys", deff_by="district", **kw)
     with pytest.raises(ValueError, match="applies to ci_method='jeffreys' only"):
-        estimate(data, "y", by="village", deff_by="district", **kw)
+        estimate(data, "y", by="village", deff_by={"village": "district"}, **kw)
+
+
+def test_jeffreys_of_a_tiny_domain_is_never_narrower_than_the_binomial_one():
+    # 3 units with deff 1 in a design with 700 df: (t_2/t_700)² > 1 must not add cases.
+    from parenting_assessment.estimation.intervals import jeffreys_interval
+
+    low, high = jeffreys_interval([1 / 3], [3], [1.0], 700, 0.95)
+    ref = proportion_confint(1, 3, alpha=0.05, method="jeffreys")
+    assert (low[0], high[0]) == pytest.approx(ref, abs=1e-12)
+
+
+def test_deff_by_keeps_the_other_by_columns_for_a_village_by_sex_cell():
+    data = villages_in_districts(9)
+    data["sex"] = np.where(np.arange(len(data)) % 3 == 0, "f", "m")
+    kw = dict(weight="w", strata="stratum", psu="hh", fpc="N", stat="proportion")
+    got = estimate(data, "y", by=["village", "sex"], ci_method="jeffreys",
+                   deff_by={"village": "district"},
+                   **kw)
+    cells = estimate(data, "y", by=["district", "sex"], **kw).set_index(["district", "sex"])
+    for _, v in got.iterrows():
+        d = cells.loc[(v["village"][:2], v["sex"])]
+        deff = d["se"] ** 2 * d["n_unweighted"] / (d["estimate"] * (1 - d["estimate"]))
+        n = v["n_unweighted"]
+        ratio = (student_t.ppf(0.975, n - 1) / student_t.ppf(0.975, v["df"])) ** 2
+        n_star = n / deff * min(1.0, ratio)
+        low, high = proportion_confint(v["estimate"] * n_star, n_star, method="jeffreys")
+        if v["estimate"] == 0:
+            low = 0.0
+        if v["estimate"] == 1:
+            high = 1.0
+        assert (v["ci_low"], v["ci_high"]) == pytest.approx((low, high), abs=1e-9)

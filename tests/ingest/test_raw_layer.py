@@ -14,6 +14,7 @@ import pytest
 
 from parenting_assessment.ingest.run import ingest_files
 from parenting_assessment.instrument import load_instrument
+from parenting_assessment.typed import build_typed
 from parenting_assessment.warehouse import connect
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures"
@@ -90,3 +91,24 @@ def test_raw_tables_of_an_older_warehouse_are_kept_as_the_first_file(tmp_path, i
         n_csv = con.execute("select n_rows from meta.raw_files where batch = 'b1' "
                             "and section = 'household'").fetchone()[0]
     assert keys[:2] == ["old-1", "old-2"] and len(keys) == 2 + n_csv
+
+
+def test_a_moved_data_folder_keeps_working_and_a_missing_file_is_a_clear_failure(tmp_path, ins):
+    first = tmp_path / "a"
+    first.mkdir()
+    with connect(first / "warehouse.duckdb") as con:
+        assert ingest_files(con, [CSV], ins, batch="b1", landing_dir=first / "l").status == "ok"
+        expected = {s: rows(con, s) for s in raw_sections(con)}
+    moved = tmp_path / "b"
+    first.rename(moved)
+    with connect(moved / "warehouse.duckdb") as con:
+        build_typed(con, ins)  # the stage after ingest rebuilds the views first
+        assert {s: rows(con, s) for s in raw_sections(con)} == expected
+        gone = next((moved / "warehouse.duckdb.raw" / "household").glob("*.parquet"))
+        gone.unlink()
+        result = ingest_files(con, [XLSX], ins, batch="b2", landing_dir=moved / "l")
+        assert result.status == "failed"
+        assert "raw layer file listed in meta.raw_files is missing" in result.message
+        assert gone.name in result.message
+        assert con.execute("select status from meta.batches where batch = 'b2'"
+                           ).fetchone()[0] == "failed"

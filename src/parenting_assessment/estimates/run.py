@@ -84,9 +84,9 @@ def village_intervals(est: pd.DataFrame, district_of: pd.Series,
     Why not the logit interval of SAMPLING.md here: a village sample holds a dozen `non_pmi`
     households, and for rare, household-clustered outcomes its own SE collapses in exactly the
     samples whose estimate is too low; the logit interval then covers the true village value
-    75–83 % of the time, this one 94–96 % (docs/statistics.md, simulation study). District and
+    75–83 % of the time, this one 95–97 % (docs/statistics.md, simulation study). District and
     overall cells keep the logit interval. Same as `estimate(..., ci_method="jeffreys",
-    deff_by=<district>)`, which the tests compare it with.
+    deff_by={"village_code": "district_code"})`, which the tests compare it with.
     """
     cell = ["indicator_id", "disagg_key", "disagg_value"]
     district = est[est["level"] == "district"]

@@ -27,7 +27,7 @@ def estimate(
     stat: str = "mean",
     level: float = 0.95,
     ci_method: str = "logit",
-    deff_by: str | None = None,
+    deff_by: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Mean, proportion or total of `y` per domain, with Taylor-linearised SE, CI and deff.
 
@@ -47,9 +47,10 @@ def estimate(
     standard for proportions (`intervals.korn_graubard_interval`), which keeps a binomial floor
     where a small domain's SE is too small to trust (docs/statistics.md), or "jeffreys", the
     Jeffreys interval on the effective sample size n/deff (`intervals.jeffreys_interval`).
-    `deff_by` (with "jeffreys" only) names a coarser grouping constant within each domain, e.g.
-    the district of a village: the design effect behind n/deff is then that of the group's
-    estimate, which is stable where a small domain's own is not.
+    `deff_by` (with "jeffreys" only) maps one `by` column to a coarser one that is constant
+    within each of its values, e.g. `{"village_code": "district_code"}`: the design effect behind
+    n/deff is then that of the same cell with the village replaced by its district (a village ×
+    sex cell takes the district × sex one), which is stable where a small domain's own is not.
     """
     if isinstance(data, duckdb.DuckDBPyRelation):
         data = data.df()
@@ -59,12 +60,18 @@ def estimate(
     if deff_by is not None and ci_method != "jeffreys":
         raise ValueError("deff_by applies to ci_method='jeffreys' only")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
-    check_columns(data, [y, weight, strata, psu, fpc, deff_by, *by_cols])
+    coarse = None
+    if deff_by is not None:
+        if not isinstance(deff_by, dict) or len(deff_by) != 1 or next(iter(deff_by)) not in by_cols:
+            raise ValueError("deff_by must map one `by` column to a coarser column, e.g. "
+                             "{'village_code': 'district_code'}")
+        coarse = next(iter(deff_by.values()))
+    check_columns(data, [y, weight, strata, psu, fpc, coarse, *by_cols])
     if len(set(by_cols)) != len(by_cols):
         raise ValueError(f"by has repeated columns: {by_cols}")
     # Only the needed columns, under their own names (so error messages speak the user's
     # language); an absent stratum or PSU is synthesised under a private name.
-    needed = list(dict.fromkeys(c for c in [y, weight, strata, psu, fpc, deff_by, *by_cols] if c))
+    needed = list(dict.fromkeys(c for c in [y, weight, strata, psu, fpc, coarse, *by_cols] if c))
     work = data[needed]
     weights = pd.to_numeric(work[weight], errors="coerce")
     if weights.isna().any() or (weights < 0).any():
@@ -82,30 +89,29 @@ def estimate(
                   level=level)
     out = taylor_by(work, domains=by_cols, ci_method=ci_method, **kwargs)
     if deff_by is not None:
-        pooled = taylor_by(work, domains=[deff_by], **kwargs)
-        out = _with_pooled_deff(out, work[work[y].notna()], by_cols, deff_by, pooled, level)
+        (fine, coarse), = deff_by.items()
+        pool_by = [coarse if c == fine else c for c in by_cols]
+        pooled = taylor_by(work, domains=pool_by, **kwargs)
+        out = _with_pooled_deff(out, work[work[y].notna()], by_cols, fine, coarse, pooled,
+                                level)
     return out
 
 
-def _with_pooled_deff(out: pd.DataFrame, answered: pd.DataFrame, by_cols: list[str],
-                      deff_by: str, pooled: pd.DataFrame, level: float) -> pd.DataFrame:
-    """Jeffreys bounds of each domain on n/deff, deff being that of its `deff_by` group."""
-    keys = by_cols if by_cols else ["__all__"]
-    answered = answered if by_cols else answered.assign(__all__=0)
-    groups = answered.dropna(subset=keys).groupby(keys, sort=True, observed=True)[deff_by]
-    if (groups.nunique(dropna=False) > 1).any():
-        raise ValueError(f"deff_by {deff_by!r} must be constant within each domain of {by_cols}")
+def _with_pooled_deff(out: pd.DataFrame, answered: pd.DataFrame, by_cols: list[str], fine: str,
+                      coarse: str, pooled: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Jeffreys bounds of each domain on n/deff, deff being that of its coarser cell."""
+    coarse_of = answered.dropna(subset=[fine]).groupby(fine, observed=True)[coarse]
+    if (coarse_of.nunique(dropna=False) > 1).any():
+        raise ValueError(f"deff_by: {coarse!r} must be constant within each value of {fine!r}")
+    pool_by = [coarse if c == fine else c for c in by_cols]
     deff = pd.Series(intervals.srs_design_effect(pooled["estimate"], pooled["se"],
                                                  pooled["n_unweighted"]),
-                     index=pooled[deff_by].to_numpy())
-    group_of = groups.first()
-    if not by_cols:
-        domain_keys = pd.Index([0])
-    elif len(by_cols) > 1:
-        domain_keys = pd.MultiIndex.from_frame(out[by_cols])
-    else:
-        domain_keys = pd.Index(out[by_cols[0]])
-    per_domain = group_of.reindex(domain_keys).map(deff).to_numpy(dtype=float)
+                     index=pd.MultiIndex.from_frame(pooled[pool_by]))
+    first = coarse_of.first()
+    cells = pd.MultiIndex.from_arrays(
+        [first.reindex(out[c]).to_numpy() if c == fine else out[c].to_numpy() for c in by_cols],
+        names=pool_by)
+    per_domain = deff.reindex(cells).to_numpy(dtype=float)
     out = out.copy()
     df = float(out["df"].iloc[0]) if len(out) else float("nan")
     out["ci_low"], out["ci_high"] = intervals.jeffreys_interval(

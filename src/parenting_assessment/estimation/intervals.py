@@ -122,14 +122,16 @@ def jeffreys_interval(
     The survey form of Stata's `citype(jeffreys)` and SAS SURVEYFREQ's `CL(TYPE=JEFFREYS)`.
 
     Why it exists: with `deff` taken from a larger domain that contains this one (a village's
-    district: `estimate(..., deff_by=...)`), it is the interval that reached nominal coverage of
-    the true village values for every published cell in the simulation study
+    district: `estimate(..., deff_by={village: district})`), it is the interval that reached
+    nominal coverage of the true village values for every indicator in the simulation study
     (docs/statistics.md). A small domain's own design effect is estimated from a dozen PSUs per
     stratum and collapses exactly in the samples where the interval then misses; the district's
     design effect of the same indicator is stable. `deff` NaN (undefined) counts as 1.
 
-    n* = (n/deff) · (t_{n−1}/t_df)², x = p·n*; bounds are the α/2 and 1 − α/2 quantiles of
-    Beta(x + ½, n* − x + ½), with 0 at x = 0 and 1 at x = n* (Brown, Cai & DasGupta 2001).
+    n* = (n/deff) · min(1, (t_{n−1}/t_df)²), x = p·n*; bounds are the α/2 and 1 − α/2
+    quantiles of Beta(x + ½, n* − x + ½), with 0 at x = 0 and 1 at x = n* (Brown, Cai & DasGupta
+    2001). The min: a small domain (n − 1 below the design's df) must not gain effective cases
+    from the df adjustment, which would narrow its interval below the binomial one.
     """
     p, n, deff = (np.asarray(a, dtype=float) for a in (p, n, deff))
     alpha = 1.0 - level
@@ -140,7 +142,7 @@ def jeffreys_interval(
         n_eff = n / np.where(np.isfinite(deff) & (deff > 0), deff, 1.0)
         t_n = student_t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))
         t_df = student_t.ppf(1.0 - alpha / 2.0, df) if df > 0 else np.nan
-        n_eff = n_eff * (t_n / t_df) ** 2
+        n_eff = n_eff * np.minimum(1.0, (t_n / t_df) ** 2)
         x = p * n_eff
         lo = beta_dist.ppf(alpha / 2.0, x + 0.5, n_eff - x + 0.5)
         hi = beta_dist.ppf(1.0 - alpha / 2.0, x + 0.5, n_eff - x + 0.5)

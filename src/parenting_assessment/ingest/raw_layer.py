@@ -8,9 +8,10 @@ immutable files suit it: one file per section per landed file, in ``<warehouse>.
 Atomicity is kept by the catalogue, not the files: ``meta.raw_files`` lists the files of every
 committed batch, and the views read exactly that list. Both change in the ingest transaction, so a
 batch that fails leaves the views as they were (its files are deleted; a file left by a crash is
-in no list and never read). Views are rebuilt on every ingest with absolute paths computed from
-the warehouse's own location (the list stores paths relative to it), so a moved data folder keeps
-working. An in-memory warehouse (tests, notebooks) has nowhere to put files and keeps tables.
+in no list and never read). Views are rebuilt by every ingest and before the typed stage reads
+them, with absolute paths computed from the warehouse's own location (the list stores paths
+relative to it), so a moved data folder keeps working. An in-memory warehouse (tests, notebooks)
+has nowhere to put files and keeps tables.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from parenting_assessment.ingest.errors import IngestError
 from parenting_assessment.warehouse import table_exists
 
 
@@ -77,6 +79,13 @@ def record(con: duckdb.DuckDBPyConnection, parts: list[RawPart]) -> None:
                     [i, p.section, p.relative, p.batch, p.rows])
 
 
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the views of a file-backed warehouse (nothing to do in memory)."""
+    root = raw_dir(con)
+    if root is not None:
+        refresh_views(con, root)
+
+
 def refresh_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     """(Re)create ``raw.<section>`` over the recorded files of each section, in order.
 
@@ -92,6 +101,11 @@ def refresh_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
         files = [str(root / r[0]) for r in con.execute(
             "select file from meta.raw_files where section = ? order by seq", [section]
         ).fetchall()]
+        missing = [f for f in files if not Path(f).is_file()]
+        if missing:
+            raise IngestError(missing[0], f"raw layer file listed in meta.raw_files is missing "
+                              f"({len(missing)} of section '{section}'); restore the folder "
+                              f"{root} or rebuild the warehouse from the landed exports")
         listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         con.execute(f'create or replace view raw."{section}" as select * from '
                     f"read_parquet([{listed}], union_by_name = true)")
@@ -104,9 +118,9 @@ def _migrate_table(con: duckdb.DuckDBPyConnection, root: Path, section: str) -> 
         return
     table = con.sql(f'select * from raw."{section}"').to_arrow_table()
     part = write_part(root, section, "(migrated)", table)
-    con.execute("update meta.raw_files set seq = seq + 1")
-    con.execute("insert into meta.raw_files values (1, ?, ?, ?, ?)",
-                [section, part.relative, part.batch, part.rows])
+    first = con.execute("select coalesce(min(seq), 1) - 1 from meta.raw_files").fetchone()[0]
+    con.execute("insert into meta.raw_files values (?, ?, ?, ?, ?)",
+                [first, section, part.relative, part.batch, part.rows])
     con.execute(f'drop table raw."{section}"')
 
 

@@ -150,9 +150,10 @@ class _Writer:
             return
         self.open = False
         parts, parquet_error = self._written()
-        if commit and parquet_error is None and parts and self.root is not None:
+        if commit and parquet_error is None and self.root is not None:
             root = self.root
-            self.jobs.put(lambda c: (raw_layer.record(c, parts), raw_layer.refresh_views(c, root)))
+            self.jobs.put(lambda c: (raw_layer.record(c, parts) if parts else None,
+                                     raw_layer.refresh_views(c, root)))
         self.jobs.put(None)
         self.thread.join()
         self.error = self.error or parquet_error
@@ -209,7 +210,12 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
             _record_batch(con, result)
             return result
         writer.submit(lambda c: _record_batch(c, result))
-        writer.close(commit=True)
+        try:
+            writer.close(commit=True)
+        except IngestError as exc:  # e.g. a raw layer file gone missing: nothing was committed
+            result.status, result.message = "failed", str(exc)
+            _record_batch(con, result)
+            return result
         result.lap("write", t)
         return result
     finally:
