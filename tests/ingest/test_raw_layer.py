@@ -112,3 +112,30 @@ def test_a_moved_data_folder_keeps_working_and_a_missing_file_is_a_clear_failure
         assert gone.name in result.message
         assert con.execute("select status from meta.batches where batch = 'b2'"
                            ).fetchone()[0] == "failed"
+
+
+def test_a_failed_parquet_write_commits_nothing_and_deletes_the_other_files(
+        tmp_path, ins, monkeypatch):
+    from parenting_assessment.ingest import raw_layer
+
+    write = raw_layer.write_part
+
+    def disk_full_on_repeats(root, section, batch, table):
+        if section != "household":
+            raise OSError("No space left on device")
+        return write(root, section, batch, table)
+
+    with connect(tmp_path / "warehouse.duckdb") as con:
+        assert ingest_files(con, [CSV], ins, batch="b1", landing_dir=tmp_path / "l").status == "ok"
+        before = {s: rows(con, s) for s in raw_sections(con)}
+        listed = con.execute("select * from meta.raw_files").fetchall()
+        on_disk = sorted((tmp_path / "warehouse.duckdb.raw").rglob("*.parquet"))
+        monkeypatch.setattr(raw_layer, "write_part", disk_full_on_repeats)
+        with pytest.raises(OSError, match="No space left"):
+            ingest_files(con, [XLSX], ins, batch="b2", landing_dir=tmp_path / "l")
+        assert {s: rows(con, s) for s in raw_sections(con)} == before
+        assert con.execute("select * from meta.raw_files").fetchall() == listed
+        assert con.execute("select count(*) from meta.landed_files where batch = 'b2'"
+                           ).fetchone() == (0,)
+    # the household file of b2 was written, then deleted with the rollback
+    assert sorted((tmp_path / "warehouse.duckdb.raw").rglob("*.parquet")) == on_disk

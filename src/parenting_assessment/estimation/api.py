@@ -60,12 +60,12 @@ def estimate(
     if deff_by is not None and ci_method != "jeffreys":
         raise ValueError("deff_by applies to ci_method='jeffreys' only")
     by_cols = [] if by is None else [by] if isinstance(by, str) else list(by)
-    coarse = None
+    fine = coarse = None
     if deff_by is not None:
         if not isinstance(deff_by, dict) or len(deff_by) != 1 or next(iter(deff_by)) not in by_cols:
             raise ValueError("deff_by must map one `by` column to a coarser column, e.g. "
                              "{'village_code': 'district_code'}")
-        coarse = next(iter(deff_by.values()))
+        (fine, coarse), = deff_by.items()
     check_columns(data, [y, weight, strata, psu, fpc, coarse, *by_cols])
     if len(set(by_cols)) != len(by_cols):
         raise ValueError(f"by has repeated columns: {by_cols}")
@@ -88,22 +88,21 @@ def estimate(
     kwargs = dict(y=y, weight=weight, stratum=strata, psu=psu, design=design, stat=stat,
                   level=level)
     out = taylor_by(work, domains=by_cols, ci_method=ci_method, **kwargs)
-    if deff_by is not None:
-        (fine, coarse), = deff_by.items()
+    if fine is not None:
         pool_by = [coarse if c == fine else c for c in by_cols]
         pooled = taylor_by(work, domains=pool_by, **kwargs)
-        out = _with_pooled_deff(out, work[work[y].notna()], by_cols, fine, coarse, pooled,
+        out = _with_pooled_deff(out, work[work[y].notna()], by_cols, fine, pool_by, pooled,
                                 level)
     return out
 
 
 def _with_pooled_deff(out: pd.DataFrame, answered: pd.DataFrame, by_cols: list[str], fine: str,
-                      coarse: str, pooled: pd.DataFrame, level: float) -> pd.DataFrame:
+                      pool_by: list[str], pooled: pd.DataFrame, level: float) -> pd.DataFrame:
     """Jeffreys bounds of each domain on n/deff, deff being that of its coarser cell."""
+    coarse = pool_by[by_cols.index(fine)]
     coarse_of = answered.dropna(subset=[fine]).groupby(fine, observed=True)[coarse]
     if (coarse_of.nunique(dropna=False) > 1).any():
         raise ValueError(f"deff_by: {coarse!r} must be constant within each value of {fine!r}")
-    pool_by = [coarse if c == fine else c for c in by_cols]
     deff = pd.Series(intervals.srs_design_effect(pooled["estimate"], pooled["se"],
                                                  pooled["n_unweighted"]),
                      index=pd.MultiIndex.from_frame(pooled[pool_by]))

@@ -6,6 +6,8 @@ formulas on already-aggregated arrays: they never see unit-level data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.stats import beta as beta_dist
 from scipy.stats import t as student_t
@@ -79,27 +81,12 @@ def korn_graubard_interval(
     of the n units). R's `svyciprop(method = "beta")` is the same without the floor and cap.
     The interval is never degenerate: at p = 0 its upper bound is 1 − (α/2)^(1/n).
     """
-    p = np.asarray(p, dtype=float)
-    se = np.asarray(se, dtype=float)
-    n = np.asarray(n, dtype=float)
-    alpha = 1.0 - level
-    low = np.full(p.shape, np.nan)
-    high = np.full(p.shape, np.nan)
-    ok = np.isfinite(p) & (n >= 1)
+    p, se, n = (np.asarray(a, dtype=float) for a in (p, se, n))
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = p * (1.0 - p) / se**2
-        floored = ~(n_eff < n) | ~np.isfinite(n_eff) | (p <= 0.0) | (p >= 1.0)
-        n_eff = np.where(floored, n, n_eff)
-        t_n = student_t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))
-        t_df = student_t.ppf(1.0 - alpha / 2.0, df) if df > 0 else np.nan
-        n_eff = np.minimum(n, n_eff * (t_n / t_df) ** 2)
-        x = p * n_eff
-        lo = beta_dist.ppf(alpha / 2.0, x, n_eff - x + 1.0)
-        hi = beta_dist.ppf(1.0 - alpha / 2.0, x + 1.0, n_eff - x)
-    lo = np.where(x <= 0.0, 0.0, lo)
-    hi = np.where(x >= n_eff, 1.0, hi)
-    low[ok], high[ok] = lo[ok], hi[ok]
-    return low, high
+    floored = ~(n_eff < n) | ~np.isfinite(n_eff) | (p <= 0.0) | (p >= 1.0)
+    n_eff = np.minimum(n, np.where(floored, n, n_eff) * _df_ratio(n, df, level))
+    return _beta_bounds(p, n, n_eff, level, lambda x, m: ((x, m - x + 1.0), (x + 1.0, m - x)))
 
 
 def srs_design_effect(p: np.ndarray, se: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -134,22 +121,34 @@ def jeffreys_interval(
     from the df adjustment, which would narrow its interval below the binomial one.
     """
     p, n, deff = (np.asarray(a, dtype=float) for a in (p, n, deff))
+    n_eff = n / np.where(np.isfinite(deff) & (deff > 0), deff, 1.0)
+    n_eff = n_eff * np.minimum(1.0, _df_ratio(n, df, level))
+    return _beta_bounds(p, n, n_eff, level,
+                        lambda x, m: ((x + 0.5, m - x + 0.5), (x + 0.5, m - x + 0.5)))
+
+
+def _df_ratio(n: np.ndarray, df: float, level: float) -> np.ndarray:
+    """(t_{n−1}/t_df)², Korn–Graubard's degrees-of-freedom adjustment of an effective n."""
+    q = (1.0 + level) / 2.0
+    t_n = student_t.ppf(q, np.maximum(n - 1.0, 1.0))
+    return (t_n / student_t.ppf(q, df)) ** 2 if df > 0 else np.full(n.shape, np.nan)
+
+
+def _beta_bounds(p: np.ndarray, n: np.ndarray, n_eff: np.ndarray, level: float,
+                 shapes: Callable) -> tuple[np.ndarray, np.ndarray]:
+    """Beta-quantile bounds at x = p·n_eff; 0 at x = 0, 1 at x = n_eff, NaN for no units.
+
+    ``shapes(x, n_eff)`` gives the (a, b) of the lower and of the upper Beta quantile, which is
+    all that tells Clopper–Pearson from Jeffreys.
+    """
     alpha = 1.0 - level
-    low = np.full(p.shape, np.nan)
-    high = np.full(p.shape, np.nan)
-    ok = np.isfinite(p) & (n >= 1)
+    x = p * n_eff
+    (a_lo, b_lo), (a_hi, b_hi) = shapes(x, n_eff)
     with np.errstate(divide="ignore", invalid="ignore"):
-        n_eff = n / np.where(np.isfinite(deff) & (deff > 0), deff, 1.0)
-        t_n = student_t.ppf(1.0 - alpha / 2.0, np.maximum(n - 1.0, 1.0))
-        t_df = student_t.ppf(1.0 - alpha / 2.0, df) if df > 0 else np.nan
-        n_eff = n_eff * np.minimum(1.0, (t_n / t_df) ** 2)
-        x = p * n_eff
-        lo = beta_dist.ppf(alpha / 2.0, x + 0.5, n_eff - x + 0.5)
-        hi = beta_dist.ppf(1.0 - alpha / 2.0, x + 0.5, n_eff - x + 0.5)
-    lo = np.where(x <= 0.0, 0.0, lo)
-    hi = np.where(x >= n_eff, 1.0, hi)
-    low[ok], high[ok] = lo[ok], hi[ok]
-    return low, high
+        lo = np.where(x <= 0.0, 0.0, beta_dist.ppf(alpha / 2.0, a_lo, b_lo))
+        hi = np.where(x >= n_eff, 1.0, beta_dist.ppf(1.0 - alpha / 2.0, a_hi, b_hi))
+    empty = ~(np.isfinite(p) & (n >= 1))
+    return np.where(empty, np.nan, lo), np.where(empty, np.nan, hi)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

@@ -99,9 +99,6 @@ class _Writer:
         self.root = raw_layer.raw_dir(con)
         self.parquet = ThreadPoolExecutor(1, thread_name_prefix="raw-parquet")
         self.parts: list[Future[raw_layer.RawPart]] = []
-        # Plain FSST: DuckDB 2.0 tries it on every string segment and then keeps dict_fsst
-        # anyway (same file size on the national export); skipping it saves ~3 CPU-s of 20.
-        self.con.execute("set disabled_compression_methods = 'fsst'")
         self.con.begin()
         self.jobs: queue.SimpleQueue[Callable[[duckdb.DuckDBPyConnection], object] | None] = (
             queue.SimpleQueue())
@@ -204,15 +201,11 @@ def ingest_files(con: duckdb.DuckDBPyConnection, files: list[Path], ins: Instrum
                 writer.append("meta.landed_files", pd.DataFrame([row]))
                 result.files.append({**row, "status": "landed"})
                 t = result.lap("read", t)
+            writer.submit(lambda c: _record_batch(c, result))
+            # a raw layer file gone missing fails here, with nothing committed
+            writer.close(commit=True)
         except IngestError as exc:
             writer.close(commit=False)
-            result.status, result.message = "failed", str(exc)
-            _record_batch(con, result)
-            return result
-        writer.submit(lambda c: _record_batch(c, result))
-        try:
-            writer.close(commit=True)
-        except IngestError as exc:  # e.g. a raw layer file gone missing: nothing was committed
             result.status, result.message = "failed", str(exc)
             _record_batch(con, result)
             return result
